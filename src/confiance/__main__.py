@@ -1,0 +1,3 @@
+from confiance.cli.main import app
+
+app()

@@ -1,0 +1,1 @@
+"""Composition root: builds the services from settings (filled in with the gateway)."""
