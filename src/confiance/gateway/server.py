@@ -1,0 +1,386 @@
+"""The gateway's data plane: an aiohttp application serving the OpenAI- and Anthropic-compatible
+endpoints, health, metrics, and the management API mounted under ``/api``.
+
+aiohttp was chosen by measurement (bench/gateway.py): its server and client pass a request through
+several times faster than an ASGI stack with httpx on this hardware. The management API (FastAPI)
+is mounted as an ASGI resource so it stays off the hot path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import orjson
+from aiohttp import web
+
+from confiance.config.references import Target
+from confiance.config.schema import ConfianceConfig
+from confiance.domain.chat import Usage
+from confiance.domain.keys import ApiKey, Role
+from confiance.domain.revision import ConfigRevision
+from confiance.domain.trace import Trace, TraceStatus
+from confiance.domain.types import JSONObject
+from confiance.errors import ConfianceError, PermissionDenied
+from confiance.gateway.auth import KeyCache, extract_secret
+from confiance.gateway.errors import ErrorStyle, error_response
+from confiance.gateway.pipeline import ChainContext, Pipeline
+from confiance.gateway.requests import apply_route, check_chat, check_embeddings, read_json
+from confiance.gateway.resilience import BreakerBoard
+from confiance.gateway.retention import retain_request, retain_response
+from confiance.gateway.routing import CompiledRoute
+from confiance.gateway.snapshots import Snapshot, SnapshotManager
+from confiance.gateway.formats import ANTHROPIC, OPENAI, ClientFormat
+from confiance.gateway.streaming import relay
+from confiance.gateway.tracesink import TraceSink
+from confiance.observability.metrics import CONTENT_TYPE_LATEST, GatewayMetrics
+from confiance.providers.base import ProviderRegistry
+
+__all__ = ["Gateway", "GatewayStore"]
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[
+    [web.Request, Snapshot, ApiKey, JSONObject, Trace, float], Awaitable[web.StreamResponse]
+]
+
+
+class _Revisions(Protocol):
+    async def latest_number(self) -> int: ...
+    async def get(self, number: int) -> ConfigRevision: ...
+
+
+class _Keys(Protocol):
+    async def list(self, include_revoked: bool = False) -> list[ApiKey]: ...
+    async def version(self) -> str: ...
+
+
+class _Traces(Protocol):
+    async def add_many(self, traces: Sequence[Trace]) -> None: ...
+
+
+class GatewayStore(Protocol):
+    """What the data plane needs from the store: revisions and keys to poll, traces to write."""
+
+    @property
+    def revisions(self) -> _Revisions: ...
+    @property
+    def keys(self) -> _Keys: ...
+    @property
+    def traces(self) -> _Traces: ...
+
+
+def new_trace_id() -> str:
+    """32 hex characters, ordered by creation time (millisecond prefix) then random."""
+    return f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
+
+
+class Gateway:
+    def __init__(
+        self,
+        store: GatewayStore,
+        registry: ProviderRegistry,
+        *,
+        env: Mapping[str, str] | None = None,
+        metrics: GatewayMetrics | None = None,
+        poll_interval: float = 1.0,
+        management: Any = None,
+    ) -> None:
+        self.store = store
+        self.metrics = metrics or GatewayMetrics()
+        self.snapshots = SnapshotManager(registry, os.environ if env is None else env)
+        self.keys = KeyCache()
+        self.pipeline = Pipeline(BreakerBoard(), self.metrics)
+        self.sink: TraceSink | None = None
+        self._poll_interval = poll_interval
+        self._poller: asyncio.Task[None] | None = None
+        self._management = management
+        self._in_flight = 0
+        self.ready = False
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def application(self) -> web.Application:
+        app = web.Application(client_max_size=256 * 1024 * 1024)
+        chat = self._chat_in(OPENAI)
+        app.router.add_post("/v1/chat/completions", self._endpoint(chat, "chat", OPENAI.style))
+        app.router.add_post(
+            "/v1/embeddings", self._endpoint(self._embeddings, "embeddings", ErrorStyle.OPENAI)
+        )
+        app.router.add_get(
+            "/v1/models", self._endpoint(self._models, "models", ErrorStyle.OPENAI, body=False)
+        )
+        messages = self._chat_in(ANTHROPIC)
+        app.router.add_post("/v1/messages", self._endpoint(messages, "messages", ANTHROPIC.style))
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/readyz", self._readyz)
+        app.router.add_get("/metrics", self._metrics_endpoint)
+        if self._management is not None:
+            from aiohttp_asgi import ASGIResource
+
+            resource = ASGIResource(self._management, root_path="/api")
+            app.router.register_resource(resource)
+            resource.lifespan_mount(app)
+        app.on_startup.append(lambda _: self.start())
+        app.on_shutdown.append(lambda _: self.stop())
+        return app
+
+    async def start(self) -> None:
+        await self.refresh()
+        server = self.snapshots.current.table.config.server
+        self.sink = TraceSink(
+            self.store.traces.add_many,
+            self.metrics,
+            max_queue=server.trace_queue_size,
+            batch_size=server.trace_batch_size,
+            flush_interval=server.trace_flush_interval,
+        )
+        self.sink.start()
+        self._poller = asyncio.get_running_loop().create_task(self._poll(), name="config-poll")
+        self.ready = True
+
+    async def stop(self) -> None:
+        """Graceful shutdown: stop polling, flush every queued trace, close provider sessions."""
+        self.ready = False
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
+        if self.sink is not None:
+            await self.sink.close()
+        await self.snapshots.close()
+
+    async def refresh(self) -> None:
+        """Install the newest config revision and key set if they changed."""
+        number = await self.store.revisions.latest_number()
+        if number != self.snapshots.current.table.revision:
+            revision = await self.store.revisions.get(number)
+            config = ConfianceConfig.model_validate(revision.document)
+            for warning in self.snapshots.missing_secrets(config):
+                log.warning("%s", warning)
+            self.snapshots.install(config, number)
+            self.metrics.config_revision.set(number)
+            log.info("serving config revision %d", number)
+        version = await self.store.keys.version()
+        if version != self.keys.version:
+            self.keys.replace(await self.store.keys.list(include_revoked=True), version)
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(self._poll_interval)
+            try:
+                await self.refresh()
+            except Exception as error:  # a bad poll must never take the data plane down
+                log.warning("config/key refresh failed: %s", error)
+
+    # -- request wrapper -------------------------------------------------------------------
+
+    def _endpoint(
+        self, work: Handler, endpoint: str, style: ErrorStyle, *, body: bool = True
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            return await self._serve(request, endpoint, style, work, body)
+
+        return handle
+
+    async def _serve(
+        self, request: web.Request, endpoint: str, style: ErrorStyle, work: Handler, body: bool
+    ) -> web.StreamResponse:
+        t0 = time.perf_counter()
+        snapshot = self.snapshots.current
+        trace = Trace(
+            id=new_trace_id(), started_at=datetime.now(UTC), endpoint=endpoint, route="_unknown"
+        )
+        authenticated = False
+        self._in_flight += 1
+        self.metrics.in_flight.inc()
+        try:
+            key = self.keys.authenticate(extract_secret(request.headers))
+            authenticated, trace.key_id = True, key.id
+            limits = snapshot.table.config.limits
+            if self._in_flight > limits.max_concurrency:
+                raise _Overloaded(f"gateway at its limit of {limits.max_concurrency} requests")
+            payload = await read_json(request, limits.max_body_bytes) if body else {}
+            response = await work(request, snapshot, key, payload, trace, t0)
+        except ConfianceError as error:
+            trace.status, trace.http_status = TraceStatus.ERROR, error.http_status
+            trace.error_class, trace.error = error.code, error.message
+            response = error_response(error, style, _trace_headers(trace, snapshot))
+        except asyncio.CancelledError:
+            trace.status, trace.http_status = TraceStatus.CLIENT_DISCONNECTED, 499
+            trace.error = "client disconnected before the answer was sent"
+            raise
+        finally:
+            self._in_flight -= 1
+            self.metrics.in_flight.dec()
+            self._finish(trace, snapshot, t0, authenticated)
+        return response
+
+    def _finish(self, trace: Trace, snapshot: Snapshot, t0: float, traced: bool) -> None:
+        trace.latency_ms = round((time.perf_counter() - t0) * 1000, 3)
+        route = trace.route if trace.route in snapshot.table.routes else "_other"
+        status = "client_disconnected" if trace.http_status == 499 else f"{trace.http_status // 100}xx"
+        self.metrics.requests.labels(trace.endpoint, route, status).inc()
+        self.metrics.latency.labels(route).observe(trace.latency_ms / 1000)
+        if trace.ttft_ms is not None:
+            self.metrics.ttft.labels(route).observe(trace.ttft_ms / 1000)
+        if trace.status is not TraceStatus.OK:
+            self.metrics.errors.labels(route, trace.error_class or trace.status.value).inc()
+        if trace.fallback_used:
+            self.metrics.fallbacks.labels(route).inc()
+        if trace.provider and trace.model_requested:
+            model = trace.model_requested if route != "_other" else "_direct"
+            if trace.prompt_tokens:
+                self.metrics.tokens.labels(route, trace.provider, model, "prompt").inc(
+                    trace.prompt_tokens
+                )
+            if trace.completion_tokens:
+                self.metrics.tokens.labels(route, trace.provider, model, "completion").inc(
+                    trace.completion_tokens
+                )
+            price = snapshot.table.price(Target(trace.provider, trace.model_requested))
+            if price is not None:
+                trace.cost_usd = (
+                    trace.prompt_tokens * price.input + trace.completion_tokens * price.output
+                ) / 1_000_000
+        if traced and self.sink is not None:
+            self.sink.submit(trace)
+
+    # -- endpoints -------------------------------------------------------------------------
+
+    def _context(self, snapshot: Snapshot, route: CompiledRoute, t0: float) -> ChainContext:
+        return ChainContext(route, snapshot.providers, snapshot.breaker_config, t0)
+
+    def _begin(self, trace: Trace, snapshot: Snapshot, route: CompiledRoute, model: str) -> None:
+        trace.route = model if route.direct else route.name
+        trace.revision = snapshot.table.revision
+
+    def _chat_in(self, client: ClientFormat) -> Handler:
+        async def chat(
+            request: web.Request,
+            snapshot: Snapshot,
+            key: ApiKey,
+            body: JSONObject,
+            trace: Trace,
+            t0: float,
+        ) -> web.StreamResponse:
+            return await self._chat(client, request, snapshot, key, body, trace, t0)
+
+        return chat
+
+    async def _chat(
+        self,
+        client: ClientFormat,
+        request: web.Request,
+        snapshot: Snapshot,
+        key: ApiKey,
+        original: JSONObject,
+        trace: Trace,
+        t0: float,
+    ) -> web.StreamResponse:
+        body = client.to_openai(original)
+        model = check_chat(body)
+        route = snapshot.table.resolve(model, key, "chat")
+        self._begin(trace, snapshot, route, model)
+        upstream = apply_route(route, body)
+        retain_request(route, trace, upstream)
+        context = self._context(snapshot, route, t0)
+        if body.get("stream") is True:
+            trace.stream = True
+            start = await self.pipeline.open_stream(context, upstream, trace)
+            headers = _trace_headers(trace, snapshot).items()
+            collect: list[JSONObject] | None = [] if route.retention == "full" else None
+            encoder = client.encoder(original)
+            response = await relay(request, start, encoder, trace, headers, t0, collect)
+            if collect is not None:
+                retain_response(route, trace, {"chunks": collect})
+            return response
+        result = await self.pipeline.complete(context, upstream, trace)
+        _count_usage(trace, result.usage)
+        retain_response(route, trace, result.body)
+        return _json(client.render(result.body, original), _trace_headers(trace, snapshot))
+
+    async def _embeddings(
+        self,
+        request: web.Request,
+        snapshot: Snapshot,
+        key: ApiKey,
+        body: JSONObject,
+        trace: Trace,
+        t0: float,
+    ) -> web.StreamResponse:
+        model = check_embeddings(body)
+        route = snapshot.table.resolve(model, key, "embedding")
+        self._begin(trace, snapshot, route, model)
+        upstream = {**route.params, **body}
+        retain_request(route, trace, upstream)
+        result = await self.pipeline.embed(self._context(snapshot, route, t0), upstream, trace)
+        _count_usage(trace, result.usage)
+        return _json(result.body, _trace_headers(trace, snapshot))
+
+    async def _models(
+        self,
+        request: web.Request,
+        snapshot: Snapshot,
+        key: ApiKey,
+        body: JSONObject,
+        trace: Trace,
+        t0: float,
+    ) -> web.StreamResponse:
+        trace.route = "_models"
+        data = [
+            {"id": name, "object": "model", "created": 0, "owned_by": "confiance"}
+            for name in snapshot.table.visible_routes(key)
+        ]
+        return _json({"object": "list", "data": data}, {})
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        return _json({"status": "ok"}, {})
+
+    async def _readyz(self, request: web.Request) -> web.Response:
+        if not self.ready:
+            return _json({"status": "starting"}, {}, status=503)
+        return _json({"status": "ready", "revision": self.snapshots.current.table.revision}, {})
+
+    async def _metrics_endpoint(self, request: web.Request) -> web.Response:
+        try:
+            key = self.keys.authenticate(extract_secret(request.headers))
+            if key.role is not Role.ADMIN:
+                raise PermissionDenied("metrics need an admin key")
+        except ConfianceError as error:
+            return error_response(error, ErrorStyle.OPENAI)
+        return web.Response(
+            body=self.metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
+        )
+
+
+class _Overloaded(ConfianceError):
+    code = "overloaded"
+    http_status = 503
+    retryable = True
+
+
+def _count_usage(trace: Trace, usage: Usage) -> None:
+    trace.prompt_tokens, trace.completion_tokens = usage.prompt_tokens, usage.completion_tokens
+
+
+def _trace_headers(trace: Trace, snapshot: Snapshot) -> dict[str, str]:
+    headers = {"x-confiance-trace-id": trace.id, "x-confiance-route": trace.route}
+    if trace.model_answered:
+        headers["x-confiance-model"] = trace.model_answered
+    if trace.revision is not None:
+        headers["x-confiance-revision"] = str(trace.revision)
+    return headers
+
+
+def _json(body: JSONObject, headers: dict[str, str], status: int = 200) -> web.Response:
+    return web.Response(
+        body=orjson.dumps(body), status=status, content_type="application/json", headers=headers
+    )

@@ -1,0 +1,93 @@
+"""Prometheus metrics of the gateway.
+
+Label sets are bounded: ``route`` is a configured route name (or ``_unknown`` / ``_direct``),
+``provider`` and ``model`` are configured targets (never the free-form model name a vendor
+answers with), ``status`` is the HTTP status class, ``error_class`` a closed set of labels.
+Each :class:`GatewayMetrics` owns its registry so several gateways can live in one process (tests).
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+__all__ = ["CONTENT_TYPE_LATEST", "GatewayMetrics"]
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+
+
+class GatewayMetrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.requests = Counter(
+            "confiance_requests",
+            "Requests answered by the gateway.",
+            ["endpoint", "route", "status"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "confiance_request_duration_seconds",
+            "Time from request received to response finished.",
+            ["route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.ttft = Histogram(
+            "confiance_time_to_first_token_seconds",
+            "Time from request received to the first streamed chunk sent.",
+            ["route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.attempts = Counter(
+            "confiance_upstream_attempts",
+            "Calls to upstream providers, by outcome.",
+            ["provider", "model", "outcome"],
+            registry=r,
+        )
+        self.tokens = Counter(
+            "confiance_tokens",
+            "Tokens used, by route, provider, model and kind (prompt/completion).",
+            ["route", "provider", "model", "kind"],
+            registry=r,
+        )
+        self.errors = Counter(
+            "confiance_errors",
+            "Requests that failed, by error class.",
+            ["route", "error_class"],
+            registry=r,
+        )
+        self.fallbacks = Counter(
+            "confiance_fallbacks",
+            "Requests answered by a target other than the route's primary.",
+            ["route"],
+            registry=r,
+        )
+        self.traces_dropped = Counter(
+            "confiance_traces_dropped",
+            "Traces dropped because the trace queue was full or the store failed.",
+            ["reason"],
+            registry=r,
+        )
+        self.traces_written = Counter(
+            "confiance_traces_written", "Traces written to the store.", registry=r
+        )
+        self.trace_queue = Gauge(
+            "confiance_trace_queue_depth", "Traces waiting to be written.", registry=r
+        )
+        self.in_flight = Gauge(
+            "confiance_requests_in_flight", "Requests being handled now.", registry=r
+        )
+        self.circuit_open = Gauge(
+            "confiance_circuit_open",
+            "1 while the circuit breaker of a provider+model is open.",
+            ["provider", "model"],
+            registry=r,
+        )
+        self.config_revision = Gauge(
+            "confiance_config_revision", "Config revision the gateway is serving.", registry=r
+        )
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
