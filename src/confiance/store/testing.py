@@ -1,0 +1,46 @@
+"""Test support that ships with the store: a throw-away PostgreSQL schema per test.
+
+    async with postgres_schema("postgresql://postgres@127.0.0.1:5432/test") as url:
+        store = await Store.open(url)   # tables live in a fresh, uniquely named schema
+
+The schema is dropped (with everything in it) on exit, so parallel runs and reruns against one
+database never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+
+from confiance.errors import ConfigError
+from confiance.store.engine import Database
+from confiance.store.urls import DatabaseURL, parse_database_url
+
+__all__ = ["postgres_schema"]
+
+
+@asynccontextmanager
+async def postgres_schema(base_url: str, *, prefix: str = "confiance_test") -> AsyncIterator[str]:
+    """Create a uniquely named schema in ``base_url``'s database and yield a URL using it.
+
+    Raises :class:`ConfigError` when ``base_url`` is not a PostgreSQL URL.
+    """
+    parsed = parse_database_url(base_url)
+    if parsed.dialect != "postgresql":
+        raise ConfigError(f"postgres_schema needs a PostgreSQL URL, got {parsed.where}")
+    schema = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    admin = Database.create(DatabaseURL(parsed.url))
+    try:
+        async with admin.write() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        query = {**parsed.url.query, "schema": schema}
+        yield parsed.url.set(query=query).render_as_string(hide_password=False)
+    finally:
+        try:
+            async with admin.write() as conn:
+                await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        finally:
+            await admin.dispose()

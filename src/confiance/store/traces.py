@@ -1,0 +1,137 @@
+"""Traces: one row per gateway request, written in batches by the trace sink.
+
+Filterable fields are real indexed columns (``started_at``, ``route``, ``status``, ``key_id``);
+attempts, bodies and metadata are JSON. Queries return newest first, ordered by
+``(started_at, id)`` so paging with a ``before`` cursor never skips or repeats a trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, Select, and_, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from confiance.domain.trace import Attempt, Trace, TraceStatus
+from confiance.errors import NotFound
+from confiance.store.checks import check_limit, require_aware
+from confiance.store.engine import Database
+from confiance.store.tables import traces
+
+__all__ = ["TraceRepository"]
+
+
+def _row(trace: Trace) -> dict[str, Any]:
+    require_aware("started_at", trace.started_at)
+    return {
+        "id": trace.id,
+        "started_at": trace.started_at,
+        "endpoint": trace.endpoint,
+        "route": trace.route,
+        "key_id": trace.key_id,
+        "revision": trace.revision,
+        "provider": trace.provider,
+        "model_requested": trace.model_requested,
+        "model_answered": trace.model_answered,
+        "stream": trace.stream,
+        "status": TraceStatus(trace.status).value,
+        "http_status": trace.http_status,
+        "error_class": trace.error_class,
+        "error": trace.error,
+        "prompt_tokens": trace.prompt_tokens,
+        "completion_tokens": trace.completion_tokens,
+        "cost_usd": trace.cost_usd,
+        "latency_ms": trace.latency_ms,
+        "ttft_ms": trace.ttft_ms,
+        "fallback_used": trace.fallback_used,
+        "attempts": [asdict(attempt) for attempt in trace.attempts],
+        "request_body": trace.request_body,
+        "response_body": trace.response_body,
+        "metadata": trace.metadata,
+    }
+
+
+def _trace(row: Row[Any]) -> Trace:
+    values = row._asdict()
+    values["status"] = TraceStatus(values["status"])
+    values["attempts"] = [Attempt(**attempt) for attempt in values["attempts"]]
+    values["stream"] = bool(values["stream"])
+    values["fallback_used"] = bool(values["fallback_used"])
+    return Trace(**values)
+
+
+class TraceRepository:
+    """``store.traces``: batched writes, lookups and filtered, paged queries."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def add_many(self, batch: Sequence[Trace]) -> None:
+        """Insert ``batch`` with one executemany in one transaction (all or nothing).
+
+        Raises :class:`~confiance.errors.Conflict` when a trace id is already stored and
+        ``ValueError`` for a naive ``started_at``.
+        """
+        if not batch:
+            return
+        rows = [_row(trace) for trace in batch]
+        conflict = f"a trace in this batch of {len(rows)} has an id that is already stored"
+        async with self._db.write(conflict=conflict) as conn:
+            await conn.execute(insert(traces), rows)
+
+    async def get(self, trace_id: str) -> Trace:
+        """The trace ``trace_id``; raises :class:`NotFound`."""
+        async with self._db.read() as conn:
+            row = (await conn.execute(select(traces).where(traces.c.id == trace_id))).one_or_none()
+        if row is None:
+            raise NotFound(f"trace {trace_id!r} does not exist")
+        return _trace(row)
+
+    async def query(
+        self,
+        *,
+        route: str | None = None,
+        status: TraceStatus | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+        before: str | None = None,
+    ) -> list[Trace]:
+        """Up to ``limit`` traces, newest first, with ``since <= started_at < until``.
+
+        ``before`` is the id of the last trace of the previous page; the page continues right
+        after it. Raises :class:`NotFound` for an unknown cursor, ``UsageError`` for a bad limit.
+        """
+        check_limit(limit)
+        query = select(traces)
+        if route is not None:
+            query = query.where(traces.c.route == route)
+        if status is not None:
+            query = query.where(traces.c.status == TraceStatus(status).value)
+        if since is not None:
+            require_aware("since", since)
+            query = query.where(traces.c.started_at >= since)
+        if until is not None:
+            require_aware("until", until)
+            query = query.where(traces.c.started_at < until)
+        async with self._db.read() as conn:
+            if before is not None:
+                query = await self._after_cursor(conn, query, before)
+            order = (traces.c.started_at.desc(), traces.c.id.desc())
+            rows = (await conn.execute(query.order_by(*order).limit(limit))).all()
+        return [_trace(row) for row in rows]
+
+    @staticmethod
+    async def _after_cursor(conn: AsyncConnection, query: Select[Any], before: str) -> Select[Any]:
+        cursor_at = await conn.scalar(select(traces.c.started_at).where(traces.c.id == before))
+        if cursor_at is None:
+            raise NotFound(f"trace {before!r} (the paging cursor `before`) does not exist")
+        return query.where(
+            or_(
+                traces.c.started_at < cursor_at,
+                and_(traces.c.started_at == cursor_at, traces.c.id < before),
+            )
+        )
