@@ -43,7 +43,7 @@ class OpenAIProvider:
             if not config.api_version:
                 raise ConfigError(
                     f"provider {context.name!r}: azure: true needs api_version "
-                    "(e.g. api_version: 2024-10-21)"
+                    '(e.g. api_version: "2024-10-21")'
                 )
             query = f"?api-version={quote(config.api_version, safe='')}"
         self._chat_url = f"{config.base_url}/chat/completions{query}"
