@@ -244,3 +244,11 @@ async def test_rollback_that_would_dangle_is_refused(
         "(name provider/model with a defined provider, or a route of the same kind)",
     ]
     assert await store.revisions.latest_number() == 2
+
+
+async def test_preview_rollback_stores_nothing(service: RevisionService, store: Store) -> None:
+    await service.apply(config(V1), "alice", "first")
+    await service.apply(v2(), "bob", "warmer")
+    [change] = (await service.preview_rollback("bot", 1)).changes
+    assert change.fields == (FieldChange("params.temperature", 0.7, 0.2),)
+    assert await store.revisions.latest_number() == 2

@@ -167,6 +167,11 @@ class RevisionService:
             raise NotFound(f"route {route!r} is not defined in any applied revision")
         return versions
 
+    async def preview_rollback(self, route: str, to_revision: int) -> ConfigDiff:
+        """What :meth:`rollback_route` would change, without storing anything (same errors)."""
+        latest, loaded = await self._rolled_back(route, to_revision)
+        return diff_documents(latest.document, loaded.document)
+
     async def rollback_route(
         self, route: str, to_revision: int, author: str, message: str | None = None
     ) -> ApplyResult:
@@ -174,21 +179,9 @@ class RevisionService:
 
         Raises ``NotFound`` when the revision does not exist or did not define the route, and
         ``ConfigError`` when the result would be invalid (e.g. a provider it used is gone).
+        A no-op (``applied=False``) when the route already matches.
         """
-        target = await self._store.revisions.get(to_revision)
-        definition = _routes(target.document).get(route)
-        if definition is None:
-            raise NotFound(
-                f"route {route!r} did not exist in revision {to_revision} "
-                f"(see `confiance routes history {route}` for the revisions that define it)"
-            )
-        latest = await self._store.revisions.latest()
-        if latest is None:
-            raise NotFound("no config has been applied yet")
-        document = copy.deepcopy(latest.document)
-        document.setdefault("routes", {})[route] = copy.deepcopy(definition)
-        source = f"rollback of route {route!r} to revision {to_revision}"
-        loaded = load_document(document, source)
+        latest, loaded = await self._rolled_back(route, to_revision)
         if loaded.digest == latest.digest:
             note = (
                 f"no changes: route {route!r} in revision {latest.number} already matches "
@@ -206,6 +199,25 @@ class RevisionService:
         )
         note = f"applied revision {revision.number}: route {route!r} as in revision {to_revision}"
         return ApplyResult(True, revision, latest.number, diff, note)
+
+    async def _rolled_back(
+        self, route: str, to_revision: int
+    ) -> tuple[ConfigRevision, LoadedConfig]:
+        """The latest revision, and its document with ``route`` taken from ``to_revision``."""
+        target = await self._store.revisions.get(to_revision)
+        definition = _routes(target.document).get(route)
+        if definition is None:
+            raise NotFound(
+                f"route {route!r} did not exist in revision {to_revision} "
+                f"(see `confiance routes history {route}` for the revisions that define it)"
+            )
+        latest = await self._store.revisions.latest()
+        if latest is None:
+            raise NotFound("no config has been applied yet")
+        document = copy.deepcopy(latest.document)
+        document.setdefault("routes", {})[route] = copy.deepcopy(definition)
+        source = f"rollback of route {route!r} to revision {to_revision}"
+        return latest, load_document(document, source)
 
     async def _add(
         self,
