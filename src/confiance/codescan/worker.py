@@ -1,0 +1,188 @@
+"""One file, start to finish: read, run the analyzers for its kind, mask, suppress.
+
+This is what worker processes run, so everything here is picklable and import-time cheap. No
+exception from one file can stop a scan: each analyzer failure becomes a skipped entry (partial
+when the secret scan still ran) with a reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import cast
+
+from confiance.codescan import javascript
+from confiance.codescan.files import Candidate, FileKind, Unreadable, read_source
+from confiance.codescan.findings import Finding
+from confiance.codescan.notebooks import code_cells
+from confiance.codescan.results import FileNote, ScannedFile, SkippedFile, SuppressedFinding
+from confiance.codescan.secrets import mask, scan_secrets
+from confiance.codescan.suppressions import apply_suppressions
+from confiance.codescan.topics import detect_topics
+
+__all__ = ["FileOutcome", "PythonAnalyzer", "WorkerSettings", "analyze_chunk", "python_analyzer"]
+
+PythonAnalyzer = Callable[..., list[Finding]]
+_CODE_KINDS = frozenset({FileKind.PYTHON, FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX})
+_MINIFIED_LINE = 5000
+_SNIPPET_WIDTH = 200
+
+
+def python_analyzer() -> PythonAnalyzer | None:
+    """The Python AST/taint analyzer, or None while that package is not installed."""
+    try:
+        module = importlib.import_module("confiance.codescan.python")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("confiance.codescan.python"):
+            return None
+        raise
+    # Until the package is complete it may import as a namespace package without ``analyze``.
+    analyze = getattr(module, "analyze", None)
+    return cast(PythonAnalyzer, analyze) if callable(analyze) else None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    max_file_size: int
+    today: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    path: str
+    findings: tuple[Finding, ...] = ()
+    suppressed: tuple[SuppressedFinding, ...] = ()
+    skipped: SkippedFile | None = None
+    note: FileNote | None = None
+    scanned: ScannedFile | None = None
+
+
+class _Masker:
+    """Replaces every secret value found in the file, wherever another analyzer echoed it."""
+
+    def __init__(self, values: tuple[str, ...]) -> None:
+        self._values = sorted(set(values), key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for value in self._values:
+            if value in text:
+                text = text.replace(value, mask(value))
+        return text
+
+    def finding(self, finding: Finding, lines: list[str]) -> Finding:
+        snippet = finding.snippet
+        if not snippet and 0 < finding.line <= len(lines):
+            snippet = lines[finding.line - 1].strip()[:_SNIPPET_WIDTH]
+        return dataclasses.replace(
+            finding,
+            snippet=self(snippet),
+            message=self(finding.message),
+            trace=tuple(self(step) for step in finding.trace),
+        )
+
+
+def _syntax_reason(exc: SyntaxError) -> str:
+    return f"Python syntax error line {exc.lineno}: {exc.msg}; only secrets were scanned"
+
+
+def _python(text: str, path: str, settings: WorkerSettings) -> tuple[list[Finding], str | None]:
+    analyze = python_analyzer()
+    if analyze is None:
+        return [], None
+    try:
+        return analyze(text, path, today=settings.today), None
+    except SyntaxError as exc:
+        return [], _syntax_reason(exc)
+    except Exception as exc:
+        # A defect in one rule must not abort a CI scan; the skipped entry makes it visible.
+        return [], f"Python analysis failed ({type(exc).__name__}: {exc}); only secrets scanned"
+
+
+def _notebook(text: str, path: str, settings: WorkerSettings) -> tuple[list[Finding], str | None]:
+    findings: list[Finding] = []
+    failures = []
+    for number, cell in enumerate(code_cells(text), start=1):
+        found, reason = _python(cell.source, path, settings)
+        if reason:
+            failures.append(f"cell {number}")
+        for f in found:
+            index = min(max(f.line, 1), len(cell.lines)) - 1
+            findings.append(dataclasses.replace(f, line=cell.lines[index], end_line=None))
+    reason = f"code in {', '.join(failures)} does not parse" if failures else None
+    return findings, reason
+
+
+def _javascript(text: str, path: str) -> tuple[list[Finding], str | None]:
+    if max((len(line) for line in text.splitlines()), default=0) > _MINIFIED_LINE:
+        return [], "minified or generated JavaScript: only secrets were scanned"
+    try:
+        return javascript.analyze(text, path), None
+    except Exception as exc:
+        # Same reasoning as for Python: report, never abort.
+        return [], f"JavaScript analysis failed ({type(exc).__name__}: {exc}); only secrets scanned"
+
+
+def _code_findings(
+    candidate: Candidate, text: str, settings: WorkerSettings
+) -> tuple[list[Finding], str | None]:
+    if candidate.kind is FileKind.PYTHON:
+        return _python(text, candidate.rel, settings)
+    if candidate.kind in (FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX):
+        return _javascript(text, candidate.rel)
+    if candidate.kind is FileKind.NOTEBOOK:
+        return _notebook(text, candidate.rel, settings)
+    return [], None
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: dict[tuple[str, int, int], Finding] = {}
+    for f in findings:
+        seen.setdefault((f.rule_id, f.line, f.column), f)
+    return list(seen.values())
+
+
+def analyze_file(candidate: Candidate, settings: WorkerSettings) -> FileOutcome:
+    """Everything the scan learns from one file (never raises for a bad file)."""
+    try:
+        source = read_source(candidate, settings.max_file_size)
+    except Unreadable as exc:
+        return FileOutcome(candidate.rel, skipped=SkippedFile(candidate.rel, exc.reason))
+    text = source.text
+    secrets = scan_secrets(
+        text,
+        candidate.rel,
+        quoted_only=candidate.kind in _CODE_KINDS,
+        lockfile=candidate.kind is FileKind.LOCKFILE,
+    )
+    code, failure = _code_findings(candidate, text, settings)
+    lines = text.splitlines()
+    masker = _Masker(secrets.values)
+    findings = _dedupe([*secrets.findings, *code])
+    remaining, suppressed = apply_suppressions(findings, text, candidate.rel)
+    # Mask last: suppression findings and other analyzers' snippets quote raw lines too.
+    remaining = [masker.finding(f, lines) for f in remaining]
+    suppressed = [SuppressedFinding(masker.finding(s.finding, lines), s.reason) for s in suppressed]
+    topics = detect_topics(text) if candidate.kind is not FileKind.LOCKFILE else ()
+    return FileOutcome(
+        path=candidate.rel,
+        findings=tuple(remaining),
+        suppressed=tuple(suppressed),
+        skipped=SkippedFile(candidate.rel, failure, partial=True) if failure else None,
+        note=FileNote(candidate.rel, source.note) if source.note else None,
+        scanned=ScannedFile(
+            path=candidate.rel,
+            sha256=source.sha256,
+            lines=len(lines),
+            kind=candidate.kind.value,
+            topics=tuple(t for t, _ in topics),
+            topic_lines=topics,
+        ),
+    )
+
+
+def analyze_chunk(chunk: list[Candidate], settings: WorkerSettings) -> list[FileOutcome]:
+    """A batch of files for one worker process (batches keep pickling overhead low)."""
+    return [analyze_file(candidate, settings) for candidate in chunk]
