@@ -17,7 +17,7 @@ from confiance.providers.builtin import register_builtins
 from confiance.providers.http import create_session
 from confiance.providers.simulated import RunningSimulator, serve_simulator
 
-from .support import SIM_KEY, MakeAdapter
+from .support import SIM_KEY, MakeAdapter, ScriptedVendor
 
 
 @pytest.fixture
@@ -49,3 +49,13 @@ def free_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+async def scripted_vendor() -> AsyncIterator[ScriptedVendor]:
+    vendor = ScriptedVendor()
+    await vendor.start()
+    try:
+        yield vendor
+    finally:
+        await vendor.stop()
