@@ -12,8 +12,8 @@ import pytest
 
 from confiance.config.schema import ProviderConfig
 from confiance.domain.types import ProviderKind
-from confiance.providers.base import Provider, ProviderContext, ProviderRegistry
-from confiance.providers.builtin import register_builtins
+from confiance.providers.base import Provider, ProviderContext
+from confiance.providers.builtin import builtin_registry
 from confiance.providers.http import create_session
 from confiance.providers.simulated import RunningSimulator, serve_simulator
 
@@ -30,7 +30,7 @@ async def vendor_sim() -> AsyncIterator[RunningSimulator]:
 async def make_adapter() -> AsyncIterator[MakeAdapter]:
     """``make_adapter(kind, base_url, api_key=..., **config)`` → a Provider; sessions are
     closed when the test ends."""
-    registry = register_builtins(ProviderRegistry())
+    registry = builtin_registry()
     async with AsyncExitStack() as stack:
 
         async def make(

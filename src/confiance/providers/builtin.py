@@ -13,7 +13,7 @@ from confiance.providers.base import ProviderRegistry, registry
 from confiance.providers.gemini import GeminiProvider
 from confiance.providers.openai import OpenAIProvider
 
-__all__ = ["register_builtins"]
+__all__ = ["builtin_registry", "register_builtins"]
 
 
 def register_builtins(target: ProviderRegistry = registry) -> ProviderRegistry:
@@ -24,6 +24,12 @@ def register_builtins(target: ProviderRegistry = registry) -> ProviderRegistry:
     target.register(ProviderKind.GEMINI, GeminiProvider)
     target.register(ProviderKind.SIMULATED, OpenAIProvider)
     return target
+
+
+def builtin_registry() -> ProviderRegistry:
+    """A fresh registry holding the built-in kinds only (for composition roots and tests that
+    must not see plugins registered process-wide)."""
+    return register_builtins(ProviderRegistry())
 
 
 register_builtins()
