@@ -24,7 +24,12 @@ from confiance.providers.simulated.behaviour import (
 from confiance.providers.simulated.config import SimulatorConfig
 from confiance.providers.simulated.config_file import load_config
 from confiance.providers.simulated.directives import DIRECTIVES, DirectiveError, parse_model_name
-from confiance.providers.simulated.server import RunningSimulator, run_simulator, serve_simulator
+from confiance.providers.simulated.server import (
+    RunningSimulator,
+    run_simulator,
+    serve_simulator,
+    simulator_in_thread,
+)
 from confiance.providers.simulated.stats import SimulatorStats
 
 __all__ = [
@@ -43,4 +48,5 @@ __all__ = [
     "parse_model_name",
     "run_simulator",
     "serve_simulator",
+    "simulator_in_thread",
 ]

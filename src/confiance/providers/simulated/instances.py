@@ -4,19 +4,26 @@ The instance holds the required properties only, each with the simplest value it
 constraints allow (``const``, then the first ``enum`` value, then a formatted sample or a number in
 range). Handled: ``type`` (also lists and the upper-case names Gemini uses), ``properties`` /
 ``required``, ``minProperties``, ``items`` / ``prefixItems`` / ``minItems`` / ``uniqueItems``,
-``minLength`` / ``maxLength``, common ``format`` values, ``minimum`` / ``maximum`` / exclusive
-bounds / ``multipleOf``, ``anyOf`` / ``oneOf`` (first branch), ``allOf`` (merged), ``$ref`` into
-``$defs`` / ``definitions``. ``pattern`` is honoured only by values that already match.
+``minLength`` / ``maxLength``, common ``format`` values, ``pattern`` (a string built from the
+regular expression itself: the first alternative, the minimum repetitions), ``minimum`` /
+``maximum`` / exclusive bounds / ``multipleOf``, ``anyOf`` / ``oneOf`` (first branch), ``allOf``
+(merged), ``$ref`` into ``$defs`` / ``definitions``.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
+import re
 from typing import Any
 
 from confiance.domain.types import JSONObject
 
-__all__ = ["minimal_instance"]
+__all__ = ["minimal_instance", "pattern_sample"]
+
+# The standard library's own regular-expression parser (public as sre_parse until 3.11, which
+# now warns on import): walking its tree is the reliable way to build a matching string.
+_re_parser: Any = importlib.import_module("re._parser")
 
 _MAX_DEPTH = 24
 _FORMATS = {
@@ -128,6 +135,11 @@ class _Builder:
         return values
 
     def _string(self, schema: JSONObject, variant: int) -> str:
+        pattern = schema.get("pattern")
+        if isinstance(pattern, str):
+            sample = pattern_sample(pattern, self.word)
+            if sample is not None:
+                return sample
         fmt = schema.get("format")
         text = _FORMATS.get(fmt, "") if isinstance(fmt, str) else ""
         if not text:
@@ -190,3 +202,90 @@ def _bound(
         # Step strictly inside the open bound (half a step keeps non-integers valid too).
         return float(edge) + (step / 2 if upward else -step / 2)
     return None
+
+
+_CATEGORY_SAMPLES = {
+    "CATEGORY_DIGIT": "0",
+    "CATEGORY_NOT_DIGIT": "a",
+    "CATEGORY_WORD": "a",
+    "CATEGORY_NOT_WORD": "-",
+    "CATEGORY_SPACE": " ",
+    "CATEGORY_NOT_SPACE": "a",
+}
+_CATEGORY_CLASSES = {
+    "CATEGORY_DIGIT": r"\d",
+    "CATEGORY_NOT_DIGIT": r"\D",
+    "CATEGORY_WORD": r"\w",
+    "CATEGORY_NOT_WORD": r"\W",
+    "CATEGORY_SPACE": r"\s",
+    "CATEGORY_NOT_SPACE": r"\S",
+}
+_CANDIDATES = "a0xA_- .Z9@"
+
+
+def pattern_sample(pattern: str, word: str = "example") -> str | None:
+    """A string that ``re.search(pattern, ...)`` accepts: ``word`` when it already does, else
+    one built from the pattern; ``None`` when the pattern is invalid or too clever."""
+    try:
+        if re.search(pattern, word):
+            return word
+        text = _emit(_re_parser.parse(pattern))
+        return text if re.search(pattern, text) else None
+    except (re.error, RecursionError, ValueError, OverflowError, TypeError):
+        return None
+
+
+def _emit(items: Any) -> str:
+    out: list[str] = []
+    for op, value in items:
+        name = str(op)
+        if name == "LITERAL":
+            out.append(chr(value))
+        elif name == "NOT_LITERAL":
+            out.append("b" if value == ord("a") else "a")
+        elif name == "ANY":
+            out.append("a")
+        elif name == "IN":
+            out.append(_class_sample(value))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, _, sub = value
+            out.append(_emit(sub) * low)
+        elif name == "SUBPATTERN":
+            out.append(_emit(value[-1]))
+        elif name == "ATOMIC_GROUP":
+            out.append(_emit(value))
+        elif name == "BRANCH":
+            out.append(_emit(value[1][0]))
+        elif name == "CATEGORY":
+            out.append(_CATEGORY_SAMPLES.get(str(value), "a"))
+        # Anchors, lookarounds and back-references add no characters of their own.
+    return "".join(out)
+
+
+def _class_sample(items: list[Any]) -> str:
+    negated = bool(items) and str(items[0][0]) == "NEGATE"
+    members = items[1:] if negated else items
+    if not negated and members:
+        op, value = members[0]
+        name = str(op)
+        if name == "LITERAL":
+            return chr(value)
+        if name == "RANGE":
+            return chr(value[0])
+    for candidate in _CANDIDATES:
+        if _in_class(candidate, members) != negated:
+            return candidate
+    return "a"
+
+
+def _in_class(char: str, members: list[Any]) -> bool:
+    code = ord(char)
+    for op, value in members:
+        name = str(op)
+        if name == "LITERAL" and code == value:
+            return True
+        if name == "RANGE" and value[0] <= code <= value[1]:
+            return True
+        if name == "CATEGORY" and re.fullmatch(_CATEGORY_CLASSES.get(str(value), "(?!)"), char):
+            return True
+    return False

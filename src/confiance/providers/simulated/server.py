@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import hmac
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import Future
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
 import orjson
@@ -39,7 +41,13 @@ from confiance.providers.simulated.simulator import Simulator
 from confiance.providers.simulated.stats import SimulatorStats
 from confiance.providers.simulated.vendor_errors import Vendor, error_response
 
-__all__ = ["RunningSimulator", "build_app", "run_simulator", "serve_simulator"]
+__all__ = [
+    "RunningSimulator",
+    "build_app",
+    "run_simulator",
+    "serve_simulator",
+    "simulator_in_thread",
+]
 
 _MAX_BODY = 64 * 1024 * 1024
 _SHUTDOWN_GRACE = 2.0
@@ -228,3 +236,39 @@ async def _serve_until_signalled(
         if on_ready is not None:
             on_ready(running)
         await stop.wait()
+
+
+@contextmanager
+def simulator_in_thread(
+    config: SimulatorConfig | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    api_key: str | None = None,
+) -> Iterator[RunningSimulator]:
+    """Serve the simulator on its own event loop in a background thread, for synchronous
+    callers (sync SDK clients would block an event loop the server shared with them)."""
+    started: Future[RunningSimulator] = Future()
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+
+    async def serve() -> None:
+        try:
+            async with serve_simulator(config, host=host, port=port, api_key=api_key) as sim:
+                started.set_result(sim)
+                await stop.wait()
+        except Exception as error:
+            if started.done():
+                raise
+            started.set_exception(error)
+
+    thread = threading.Thread(
+        target=loop.run_until_complete, args=(serve(),), name="confiance-simulator", daemon=True
+    )
+    thread.start()
+    try:
+        yield started.result(timeout=30)
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=30)
+        loop.close()
