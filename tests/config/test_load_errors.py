@@ -321,3 +321,26 @@ def test_merge_keys_override_without_duplicate_error() -> None:
     loaded = parse_config(text, "c.yaml")
     assert loaded.config.routes["other"].description == "overrides the merged one"
     assert loaded.config.routes["other"].target == "sim/x"
+
+
+def test_yaml_booleans_as_keys_are_explained() -> None:
+    [line] = problems("version: 1\non: 1\n")
+    assert line.startswith("c.yaml:2:1: ")
+    assert "Keys should be strings, got True" in line
+    assert "quote the key" in line
+
+
+def test_route_named_by_a_yaml_boolean() -> None:
+    text = PROVIDERS + "routes:\n  yes: {target: sim/x}\n"
+    assert problems(text) == [
+        "c.yaml:6:3: routes[1]: invalid name: Input should be a valid string, got True "
+        "(write a string (quote it if needed))"
+    ]
+
+
+def test_non_finite_numbers_in_params_are_refused() -> None:
+    text = PROVIDERS + "routes:\n  a:\n    target: sim/x\n    params: {t: .nan, u: [1, -.inf]}\n"
+    assert problems(text) == [
+        "c.yaml:8:17: routes.a.params.t: nan is not a finite number (write a finite number)",
+        "c.yaml:8:30: routes.a.params.u[1]: -inf is not a finite number (write a finite number)",
+    ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -103,6 +104,7 @@ def parse_config(text: str, source_name: str) -> LoadedConfig:
         issues = [_refine(issue, document.data) for issue in validation_issues(error)]
         raise _invalid(problems + [document.locate(issue) for issue in issues]) from None
     issues = reference_issues(reference_problems(config))
+    issues += _non_finite(config.model_dump(), ())
     problems += [document.locate(issue) for issue in issues]
     if problems:
         raise _invalid(problems)
@@ -121,6 +123,18 @@ def load_document(document: JSONObject, source_name: str) -> LoadedConfig:
     if issues:
         raise _invalid([_unlocated(source_name, issue) for issue in issues])
     return _loaded(config, source_name)
+
+
+def _non_finite(value: object, path: tuple[str | int, ...]) -> list[Issue]:
+    """``.nan`` and ``.inf`` are valid YAML but not JSON: a stored revision would silently hold
+    ``null`` instead (only free-form ``params`` can reach here; typed fields have ranges)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [Issue(path, f"{value} is not a finite number", "write a finite number")]
+    if isinstance(value, dict):
+        return [i for key, child in value.items() for i in _non_finite(child, (*path, key))]
+    if isinstance(value, list | tuple):
+        return [i for n, child in enumerate(value) for i in _non_finite(child, (*path, n))]
+    return []
 
 
 def _loaded(config: ConfianceConfig, source: str) -> LoadedConfig:

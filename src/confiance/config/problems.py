@@ -100,8 +100,10 @@ def format_path(path: Path) -> str:
     (``routes["gpt.4"]``); the empty path is ``(top level)``."""
     text = ""
     for segment in path:
-        if isinstance(segment, int):
+        if isinstance(segment, int) and not isinstance(segment, bool):
             text += f"[{segment}]"
+        elif not isinstance(segment, str):
+            text += f"[{segment!r}]"
         elif "." in segment or " " in segment or not segment:
             text += f'["{segment}"]'
         else:
@@ -121,6 +123,8 @@ def _issue(detail: ErrorDetails) -> Issue:
         return Issue(loc[:-1], f"invalid name: {_message(detail)}", _hint(detail), Pointer.KEY)
     if kind == "extra_forbidden":
         return _unknown_key(loc)
+    if kind == "invalid_key":
+        return Issue(loc, _message(detail), _hint(detail), Pointer.KEY)
     if kind == "missing":
         field = loc[-1]
         parent = format_path(loc[:-1])
@@ -164,6 +168,8 @@ def _hint(detail: ErrorDetails) -> str | None:
     loc = detail["loc"]
     if "api_key_env" in loc:
         return "name the environment variable holding the key, e.g. OPENAI_API_KEY, not the key"
+    if kind == "invalid_key":
+        return "quote the key: YAML reads unquoted on, off, yes, no and null as non-strings"
     if kind in _RANGE_TYPES:
         return "use a value inside the allowed range"
     if kind in {"literal_error", "enum"}:

@@ -21,6 +21,7 @@ MAX_EXPANDED_NODES = 200_000
 """Aliases let a small file expand into a huge document ("billion laughs"); refuse past this."""
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ def _child(node: yaml.Node, segment: str | int) -> tuple[yaml.Node, yaml.Node] |
     constructed data. For sequences the key node is the item itself."""
     if isinstance(node, yaml.MappingNode):
         for key, value in reversed(node.value):
-            if isinstance(key, yaml.ScalarNode) and key.value == str(segment):
+            if isinstance(key, yaml.ScalarNode) and _key_matches(key, segment):
                 return key, value
         return None
     in_sequence = isinstance(node, yaml.SequenceNode) and isinstance(segment, int)
@@ -68,6 +69,17 @@ def _child(node: yaml.Node, segment: str | int) -> tuple[yaml.Node, yaml.Node] |
         item: yaml.Node = node.value[int(segment)]
         return item, item
     return None
+
+
+def _key_matches(key: yaml.ScalarNode, segment: object) -> bool:
+    if key.value == str(segment):
+        return True
+    # A plain `on:` or `null:` key is a boolean or null, not a string, once constructed.
+    if isinstance(segment, str) or key.tag == _STR_TAG:
+        return False
+    # pydantic reports such keys by value (True as 1), so compare values, not types.
+    constructed: object = yaml.safe_load(key.value)
+    return bool(constructed == segment)
 
 
 def compose_document(text: str, source: str) -> tuple[YamlDocument, list[ConfigProblem]]:

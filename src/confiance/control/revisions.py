@@ -28,6 +28,7 @@ from confiance.domain.revision import ConfigRevision
 from confiance.domain.types import JSONObject
 from confiance.errors import NotFound
 from confiance.store import AuditDraft, Store
+from confiance.store.checks import MAX_LIMIT
 
 __all__ = ["ApplyResult", "RevisionService", "RouteDetail", "RouteVersion"]
 
@@ -240,10 +241,15 @@ class RevisionService:
         )
 
     async def _all_revisions(self) -> list[ConfigRevision]:
+        """Every revision, oldest first: one list call, plus single reads for any revisions
+        older than the largest page the store returns."""
         count = await self._store.revisions.latest_number()
         if count == 0:
             return []
-        return list(reversed(await self._store.revisions.list(limit=count)))
+        newest = await self._store.revisions.list(limit=min(count, MAX_LIMIT))
+        oldest_listed = newest[-1].number
+        older = [await self._store.revisions.get(n) for n in range(1, oldest_listed)]
+        return older + list(reversed(newest))
 
 
 def _routes(document: JSONObject) -> dict[str, JSONObject]:
