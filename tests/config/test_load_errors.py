@@ -161,7 +161,17 @@ def test_invalid_route_name_points_at_the_name() -> None:
     text = PROVIDERS + 'routes:\n  ok: {target: sim/a}\n  "has space": {target: sim/a}\n'
     assert problems(text) == [
         "c.yaml:7:3: routes[\"has space\"]: name 'has space' must match "
-        "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+        "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$ (use up to 64 letters, digits, '.', '_' or '-', "
+        "starting with a letter or digit)"
+    ]
+
+
+def test_bad_names_are_reported_with_other_problems() -> None:
+    text = PROVIDERS + "routes:\n  -bad: {target: sim/a}\n  ok: {description: no target}\n"
+    lines = problems(text)
+    assert [line.split(": ", 2)[:2] for line in lines] == [
+        ["c.yaml:6:3", "routes.-bad"],
+        ["c.yaml:7:3", "routes.ok"],
     ]
 
 

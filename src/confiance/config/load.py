@@ -27,7 +27,7 @@ from confiance.config.problems import (
     validation_issues,
 )
 from confiance.config.references import reference_problems
-from confiance.config.schema import ConfianceConfig
+from confiance.config.schema import NAME_PATTERN, ConfianceConfig
 from confiance.config.yamlnodes import compose_document
 from confiance.domain.types import JSONObject
 from confiance.errors import ConfigError
@@ -44,6 +44,8 @@ __all__ = [
 
 MAX_CONFIG_BYTES = 1024 * 1024
 _QUOTED = re.compile(r"'([^']*)'")
+_NAME_RE = re.compile(NAME_PATTERN)
+_NAME_HINT = "use up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,7 @@ def parse_config(text: str, source_name: str) -> LoadedConfig:
     try:
         config = ConfianceConfig.model_validate(document.data)
     except ValidationError as error:
-        issues = [_refine(issue, document.data) for issue in validation_issues(error)]
+        issues = _all_issues(error, document.data)
         raise _invalid(problems + [document.locate(issue) for issue in issues]) from None
     issues = reference_issues(reference_problems(config))
     issues += _non_finite(config.model_dump(), ())
@@ -117,7 +119,7 @@ def load_document(document: JSONObject, source_name: str) -> LoadedConfig:
     try:
         config = ConfianceConfig.model_validate(document)
     except ValidationError as error:
-        issues = [_refine(issue, document) for issue in validation_issues(error)]
+        issues = _all_issues(error, document)
         raise _invalid([_unlocated(source_name, issue) for issue in issues]) from None
     issues = reference_issues(reference_problems(config))
     if issues:
@@ -154,6 +156,29 @@ def _invalid(problems: list[ConfigProblem]) -> InvalidConfig:
 
 def _unlocated(source: str, issue: Issue) -> ConfigProblem:
     return ConfigProblem(source, None, None, issue.path, issue.message, issue.hint)
+
+
+def _all_issues(error: ValidationError, data: object) -> list[Issue]:
+    """pydantic's issues plus every bad provider or route name: the schema checks names only
+    once the entries themselves are valid, and a user should see all problems at once."""
+    names = _name_issues(data)
+    named = {issue.path for issue in names}
+    issues = [_refine(issue, data) for issue in validation_issues(error)]
+    return names + [issue for issue in issues if issue.path not in named]
+
+
+def _name_issues(data: object) -> list[Issue]:
+    issues: list[Issue] = []
+    for section in ("providers", "routes"):
+        entries = data.get(section) if isinstance(data, dict) else None
+        for name in entries if isinstance(entries, dict) else ():
+            if isinstance(name, str) and not _NAME_RE.match(name):
+                message = f"name {name!r} must match {NAME_PATTERN}"
+                hint = (
+                    "use up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+                )
+                issues.append(Issue((section, name), message, hint, Pointer.KEY))
+    return issues
 
 
 def _refine(issue: Issue, data: object) -> Issue:
