@@ -260,3 +260,33 @@ def test_error_in_stream_carries_its_status() -> None:
         GeminiChunkTranslator("m").feed(events(data)[0])
     assert caught.value.status == 503
     assert "overloaded" in caught.value.message
+
+
+def test_thought_signatures_survive_the_round_trip_through_tool_call_ids() -> None:
+    answer = {
+        "candidates": [
+            {
+                "content": {
+                    "role": "model",
+                    "parts": [
+                        {
+                            "functionCall": {"name": "f", "args": {"x": 1}},
+                            "thoughtSignature": "c2lnbmF0dXJl",
+                        },
+                    ],
+                },
+                "finishReason": "STOP",
+            }
+        ]
+    }
+    call = gemini_to_openai_response(answer, "m")["choices"][0]["message"]["tool_calls"][0]
+    messages = [
+        {"role": "user", "content": "go"},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": call["id"], "content": "done"},
+    ]
+    contents = openai_to_gemini_request({"messages": messages})["contents"]
+    assert contents[1]["parts"] == [
+        {"functionCall": {"name": "f", "args": {"x": 1}}, "thoughtSignature": "c2lnbmF0dXJl"}
+    ]
+    assert contents[2]["parts"][0]["functionResponse"]["name"] == "f"

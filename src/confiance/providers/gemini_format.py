@@ -4,8 +4,9 @@ OpenAI messages become ``contents`` of ``parts`` (system messages → ``systemIn
 assistant → role ``model``, tool calls → ``functionCall``, tool messages → ``functionResponse``
 named after the call they answer); sampling parameters become ``generationConfig``; function tools
 become ``functionDeclarations`` with their JSON Schema (``parametersJsonSchema``). Answers and
-stream events come back as OpenAI completions and chunks. Bad client input raises ``UsageError``
-naming the field.
+stream events come back as OpenAI completions and chunks. A function call's ``thoughtSignature``
+(which thinking models require back in the next turn) rides in the OpenAI tool call id. Bad client
+input raises ``UsageError`` naming the field.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ _CONFIG_KEYS = {
     "top_logprobs": "logprobs",
 }
 _CHOICE_MODES = {"auto": "AUTO", "none": "NONE", "required": "ANY"}
+_SIGNATURE_MARK = "~sig~"
+"""Separates a tool call id from the Gemini thought signature carried inside it."""
 
 
 # --- OpenAI request → Gemini request ------------------------------------------------------------
@@ -165,8 +168,13 @@ def _model_parts(message: JSONObject, where: str, call_names: dict[str, str]) ->
         if not isinstance(call, dict) or not isinstance(function, dict):
             raise UsageError(f"{at} must be an object with id and function")
         name = str(function.get("name") or "")
-        call_names[str(call.get("id"))] = name
-        parts.append({"functionCall": {"name": name, "args": _arguments(function, at)}})
+        call_id = str(call.get("id"))
+        call_names[call_id] = name
+        part: JSONObject = {"functionCall": {"name": name, "args": _arguments(function, at)}}
+        _, marker, signature = call_id.partition(_SIGNATURE_MARK)
+        if marker and signature:
+            part["thoughtSignature"] = signature
+        parts.append(part)
     return parts or [{"text": ""}]
 
 
@@ -320,13 +328,18 @@ def _read_parts(candidate: JSONObject) -> tuple[str, list[JSONObject]]:
             texts.append(part["text"])
         call = part.get("functionCall")
         if isinstance(call, dict):
-            calls.append(_tool_call(call))
+            calls.append(_tool_call(call, part.get("thoughtSignature")))
     return "".join(texts), calls
 
 
-def _tool_call(call: JSONObject) -> JSONObject:
+def _tool_call(call: JSONObject, signature: object = None) -> JSONObject:
+    call_id = str(call.get("id") or f"call_{uuid.uuid4().hex[:24]}")
+    if isinstance(signature, str) and signature:
+        # Thinking models need the call's thought signature back with the call in the next
+        # turn; the tool call id is the one thing OpenAI clients are sure to return verbatim.
+        call_id += _SIGNATURE_MARK + signature
     return {
-        "id": call.get("id") or f"call_{uuid.uuid4().hex[:24]}",
+        "id": call_id,
         "type": "function",
         "function": {
             "name": str(call.get("name", "")),
