@@ -124,3 +124,14 @@ async def test_unknown_routes_against_the_latest_config(
     text += "routes:\n  bot: {target: s/m}\n"
     await RevisionService(store, clock).apply(parse_config(text, "c"), "a", "m")
     assert await keys.unknown_routes(["bot", "other"]) == ("other",)
+
+
+async def test_revoke_with_a_pasted_secret_never_echoes_it(keys: KeyService) -> None:
+    created = await keys.create("pasted", Role.APP)
+    revoked = await keys.revoke(created.secret)
+    assert revoked.id == created.key.id
+    unknown = generate_secret()
+    with pytest.raises(NotFound) as caught:
+        await keys.revoke(unknown)
+    assert unknown not in caught.value.message
+    assert unknown[:11] in caught.value.message

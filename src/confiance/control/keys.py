@@ -101,10 +101,13 @@ class KeyService:
         return await self._store.keys.list(include_revoked=include_revoked)
 
     async def resolve(self, id_or_prefix: str) -> ApiKey:
-        """The key with this id, or with this public prefix (``cf-ab12cd34``). Raises
-        ``NotFound``."""
-        if is_prefix(id_or_prefix):
-            return await self._store.keys.by_prefix(id_or_prefix)
+        """The key with this id, or with this public prefix (``cf-ab12cd34``), or whose secret
+        this is. Raises ``NotFound``."""
+        # A whole secret pasted by mistake is looked up by its prefix, so that the error
+        # messages of the store (which quote what they were given) never echo it.
+        prefix = parse_prefix(id_or_prefix)
+        if prefix is not None or is_prefix(id_or_prefix):
+            return await self._store.keys.by_prefix(prefix or id_or_prefix)
         return await self._store.keys.get(id_or_prefix)
 
     async def revoke(self, id_or_prefix: str, *, author: str = "unknown") -> ApiKey:
