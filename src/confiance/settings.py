@@ -7,7 +7,6 @@
 | ``CONFIANCE_CONFIG`` | ``confiance.yaml`` | config file ``serve`` and ``apply`` read |
 | ``CONFIANCE_HOST`` / ``CONFIANCE_PORT`` | ``127.0.0.1`` / ``8080`` | where ``serve`` listens |
 | ``CONFIANCE_LOG_LEVEL`` | ``info`` | log level |
-| ``CONFIANCE_ADMIN_KEY`` | unset | bootstrap admin key accepted by the server (hashed in memory) |
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     log_level: str = "info"
-    admin_key: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -44,5 +42,4 @@ class Settings:
             host=env.get("CONFIANCE_HOST", "127.0.0.1"),
             port=int(port),
             log_level=env.get("CONFIANCE_LOG_LEVEL", "info"),
-            admin_key=env.get("CONFIANCE_ADMIN_KEY") or None,
         )

@@ -23,3 +23,14 @@ def _root(
     if version:
         typer.echo(__version__)
         raise typer.Exit(0)
+
+
+def _register_all() -> None:
+    from confiance.cli import audit, config, db, keys, scan, serve, simulate, traces
+
+    # config.register adds `apply`, `config` and `routes`.
+    for module in (serve, simulate, config, keys, traces, audit, db, scan):
+        module.register(app)
+
+
+_register_all()

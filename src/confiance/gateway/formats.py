@@ -16,8 +16,23 @@ from confiance.domain.types import JSONObject
 from confiance.errors import ConfianceError
 from confiance.gateway.errors import ErrorStyle, openai_error_body
 from confiance.gateway.streaming import ChunkEncoder
+from confiance.providers.anthropic_format import (
+    AnthropicStreamWriter,
+    anthropic_error,
+    anthropic_request_to_openai,
+    openai_response_to_anthropic,
+)
+from confiance.providers.sse import format_event
 
-__all__ = ["OPENAI", "ClientFormat", "OpenAIEncoder", "OpenAIFormat"]
+__all__ = [
+    "ANTHROPIC",
+    "OPENAI",
+    "AnthropicEncoder",
+    "AnthropicFormat",
+    "ClientFormat",
+    "OpenAIEncoder",
+    "OpenAIFormat",
+]
 
 
 class ClientFormat(Protocol):
@@ -73,3 +88,43 @@ class OpenAIFormat:
 
 
 OPENAI = OpenAIFormat()
+
+
+class AnthropicEncoder:
+    """OpenAI chunks → Anthropic SSE events (message_start … message_stop)."""
+
+    def __init__(self, model: str) -> None:
+        self._writer = AnthropicStreamWriter(model)
+
+    @staticmethod
+    def _events(events: list[tuple[str, JSONObject]]) -> bytes:
+        return b"".join(format_event(orjson.dumps(data), name) for name, data in events)
+
+    def encode(self, chunk: JSONObject) -> bytes:
+        return self._events(self._writer.feed(chunk))
+
+    def finish(self, usage: Usage) -> bytes:
+        return self._events(self._writer.finish())
+
+    def error(self, error: ConfianceError) -> bytes:
+        return format_event(
+            orjson.dumps(anthropic_error(error.http_status, error.message)), "error"
+        )
+
+
+class AnthropicFormat:
+    """The ``/v1/messages`` door: Anthropic Messages in, any route behind, Anthropic out."""
+
+    style = ErrorStyle.ANTHROPIC
+
+    def to_openai(self, body: JSONObject) -> JSONObject:
+        return anthropic_request_to_openai(body)
+
+    def encoder(self, body: JSONObject) -> ChunkEncoder:
+        return AnthropicEncoder(str(body.get("model", "")))
+
+    def render(self, completion: JSONObject, body: JSONObject) -> JSONObject:
+        return openai_response_to_anthropic(completion, str(body.get("model", "")))
+
+
+ANTHROPIC = AnthropicFormat()

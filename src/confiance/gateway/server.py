@@ -30,13 +30,13 @@ from confiance.domain.types import JSONObject
 from confiance.errors import ConfianceError, PermissionDenied
 from confiance.gateway.auth import KeyCache, extract_secret
 from confiance.gateway.errors import ErrorStyle, error_response
+from confiance.gateway.formats import ANTHROPIC, OPENAI, ClientFormat
 from confiance.gateway.pipeline import ChainContext, Pipeline
 from confiance.gateway.requests import apply_route, check_chat, check_embeddings, read_json
 from confiance.gateway.resilience import BreakerBoard
 from confiance.gateway.retention import retain_request, retain_response
 from confiance.gateway.routing import CompiledRoute
 from confiance.gateway.snapshots import Snapshot, SnapshotManager
-from confiance.gateway.formats import ANTHROPIC, OPENAI, ClientFormat
 from confiance.gateway.streaming import relay
 from confiance.gateway.tracesink import TraceSink
 from confiance.observability.metrics import CONTENT_TYPE_LATEST, GatewayMetrics
@@ -226,7 +226,9 @@ class Gateway:
     def _finish(self, trace: Trace, snapshot: Snapshot, t0: float, traced: bool) -> None:
         trace.latency_ms = round((time.perf_counter() - t0) * 1000, 3)
         route = trace.route if trace.route in snapshot.table.routes else "_other"
-        status = "client_disconnected" if trace.http_status == 499 else f"{trace.http_status // 100}xx"
+        status = (
+            "client_disconnected" if trace.http_status == 499 else f"{trace.http_status // 100}xx"
+        )
         self.metrics.requests.labels(trace.endpoint, route, status).inc()
         self.metrics.latency.labels(route).observe(trace.latency_ms / 1000)
         if trace.ttft_ms is not None:

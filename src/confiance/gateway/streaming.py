@@ -11,7 +11,6 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Protocol
 
-import orjson
 from aiohttp import web
 
 from confiance.domain.chat import Usage

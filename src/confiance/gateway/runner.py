@@ -1,0 +1,106 @@
+"""Running the gateway: one process, or several workers sharing the port (``SO_REUSEPORT``).
+
+Shutdown on SIGINT/SIGTERM is graceful: the listener closes, in-flight requests finish (up to
+``shutdown_timeout``), queued traces are flushed to the store, provider sessions close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import signal
+from collections.abc import Callable
+from dataclasses import replace
+
+from aiohttp import web
+
+from confiance.app import Services, open_services
+from confiance.gateway.server import Gateway
+from confiance.providers.builtin import builtin_registry
+from confiance.settings import Settings
+
+__all__ = ["build_gateway", "run_server", "serve_forever"]
+
+log = logging.getLogger(__name__)
+
+
+def build_gateway(services: Services, *, poll_interval: float = 1.0) -> Gateway:
+    """The gateway over ``services``, with the management API mounted under ``/api``."""
+    from confiance.api import create_api
+
+    return Gateway(
+        services.store,
+        builtin_registry(),
+        poll_interval=poll_interval,
+        management=create_api(services),
+    )
+
+
+async def serve_forever(
+    settings: Settings,
+    *,
+    reuse_port: bool = False,
+    stop: asyncio.Event | None = None,
+    on_ready: Callable[[str], None] | None = None,
+    shutdown_timeout: float = 30.0,
+) -> None:
+    """Serve until ``stop`` is set or the process gets SIGINT/SIGTERM."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    services = await open_services(settings, actor="gateway", migrate=not reuse_port)
+    runner = web.AppRunner(
+        build_gateway(services).application(),
+        handler_cancellation=True,
+        access_log=None,
+        shutdown_timeout=shutdown_timeout,
+    )
+    try:
+        await runner.setup()
+        site = web.TCPSite(
+            runner, settings.host, settings.port, reuse_port=reuse_port, backlog=4096
+        )
+        await site.start()
+        if on_ready is not None:
+            on_ready(f"http://{settings.host}:{settings.port}")
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await services.close()
+
+
+def _worker(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(message)s")
+    asyncio.run(serve_forever(settings, reuse_port=True))
+
+
+def run_server(
+    settings: Settings, workers: int = 1, on_ready: Callable[[str], None] | None = None
+) -> None:
+    """Blocking: serve in this process, or start ``workers`` processes on the same port."""
+    if workers <= 1:
+        asyncio.run(serve_forever(settings, on_ready=on_ready))
+        return
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=_worker, args=(replace(settings),), name=f"confiance-worker-{i}")
+        for i in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    if on_ready is not None:
+        on_ready(f"http://{settings.host}:{settings.port}")
+
+    def forward(signum: int, _frame: object) -> None:
+        for process in processes:
+            if process.is_alive() and process.pid is not None:
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    for process in processes:
+        process.join()
