@@ -15,6 +15,7 @@ from types import TracebackType
 
 from confiance.store.audit import AuditRepository
 from confiance.store.engine import Database
+from confiance.store.evals import EvalRunRepository
 from confiance.store.keys import KeyRepository
 from confiance.store.migrate import check_current, upgrade
 from confiance.store.revisions import RevisionRepository
@@ -25,7 +26,8 @@ __all__ = ["Store"]
 
 
 class Store:
-    """Repositories over one database: ``revisions``, ``keys``, ``traces``, ``audit``."""
+    """Repositories over one database: ``revisions``, ``keys``, ``traces``, ``audit``,
+    ``evals``."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -33,6 +35,7 @@ class Store:
         self.keys = KeyRepository(database)
         self.traces = TraceRepository(database)
         self.audit = AuditRepository(database)
+        self.evals = EvalRunRepository(database)
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> Store:

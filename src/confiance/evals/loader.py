@@ -1,0 +1,236 @@
+"""Loading suite files: strict schema, every problem located by file and line, and a version hash.
+
+    suite = load_suite("evals/support.yaml", variables={"canary": "CANARY-1f2e3d"})
+
+Problems in the suite file itself (syntax, unknown keys, bad assertion parameters, undefined
+template variables, duplicate case ids) are all reported at once in one :class:`InvalidSuite`.
+Unreadable dataset rows are reported with their file and line; by default the other rows still
+run (the problems are kept in ``skipped_rows``), with ``strict_data`` the suite is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from confiance.config.problems import ConfigProblem, InvalidConfig, Issue, Pointer
+from confiance.config.yamlnodes import YamlDocument, compose_document
+from confiance.errors import ConfigError
+from confiance.evals.assertions.registry import AssertionRegistry
+from confiance.evals.cases import CaseBuilder, CaseProblems, EvalCase
+from confiance.evals.datasets import RowProblem, read_dataset
+from confiance.evals.problems import InvalidSuite, model_issues
+from confiance.evals.suite import GateSpec, SuiteSpec
+
+__all__ = ["LoadedSuite", "load_suite", "merge_suites", "parse_suite"]
+
+MAX_SUITE_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSuite:
+    """Cases ready to run. ``version_hash`` is the SHA-256 of the suite document and the bytes
+    of its datasets: two runs with the same hash ran the same cases and assertions."""
+
+    name: str
+    description: str
+    source: str
+    version_hash: str
+    cases: tuple[EvalCase, ...]
+    gate: GateSpec
+    skipped_rows: tuple[RowProblem, ...] = ()
+
+    @property
+    def trials(self) -> int:
+        """Case repeats in all: how many calls a full run makes."""
+        return sum(case.repeats for case in self.cases)
+
+    def case(self, case_id: str) -> EvalCase | None:
+        return next((c for c in self.cases if c.id == case_id), None)
+
+
+def load_suite(
+    path: str | Path,
+    *,
+    registry: AssertionRegistry | None = None,
+    variables: Mapping[str, Any] | None = None,
+    strict_data: bool = False,
+) -> LoadedSuite:
+    """Read and expand a suite file. Raises ``ConfigError`` (``InvalidSuite`` listing every
+    problem of the content)."""
+    file = Path(path)
+    try:
+        if not file.is_file():
+            raise ConfigError(f"{file}: not a file (pass the path of a suite YAML file)")
+        if file.stat().st_size > MAX_SUITE_BYTES:
+            raise ConfigError(f"{file}: a suite file may be at most {MAX_SUITE_BYTES} bytes")
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"suite file not found: {file}") from None
+    except OSError as error:
+        raise ConfigError(f"cannot read {file}: {error.strerror}") from error
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ConfigError(f"{file}:{line}: the file is not valid UTF-8; save it as UTF-8") from None
+    return parse_suite(
+        text,
+        str(file),
+        base_dir=file.parent,
+        registry=registry,
+        variables=variables,
+        strict_data=strict_data,
+    )
+
+
+def parse_suite(
+    text: str,
+    source: str,
+    *,
+    base_dir: Path,
+    registry: AssertionRegistry | None = None,
+    variables: Mapping[str, Any] | None = None,
+    strict_data: bool = False,
+) -> LoadedSuite:
+    """Validate and expand suite ``text`` (``source`` names it in messages; dataset paths are
+    relative to ``base_dir``)."""
+    document = _compose(text, source)
+    try:
+        spec = SuiteSpec.model_validate(document.data)
+    except ValidationError as error:
+        issues = model_issues(error, SuiteSpec)
+        raise InvalidSuite(_located(document, issues)) from None
+    builder = CaseBuilder(spec, registry or AssertionRegistry.default(), variables or {})
+    issues = builder.check_kinds()
+    cases: list[EvalCase] = []
+    for index, case in enumerate(spec.cases):
+        line = document.locate(Issue(("cases", index), "")).line
+        try:
+            cases.append(builder.inline(index, case, f"{source}:{line}"))
+        except CaseProblems as problems:
+            issues.extend(problems.issues)
+    issues += _duplicate_ids(cases, spec)
+    if issues:
+        raise InvalidSuite(_located(document, issues))
+    digest = hashlib.sha256(_canonical(document.data).encode())
+    skipped: list[RowProblem] = []
+    for index in range(len(spec.datasets)):
+        try:
+            cases += _dataset_cases(
+                builder, index, base_dir, {c.id for c in cases}, skipped, digest
+            )
+        except ConfigError as error:
+            issue = Issue(("datasets", index, "path"), error.message)
+            raise InvalidSuite(_located(document, [issue])) from None
+    if skipped and strict_data:
+        raise InvalidSuite([ConfigProblem(p.source, p.line, 1, (), p.message) for p in skipped])
+    return LoadedSuite(
+        spec.name,
+        spec.description,
+        source,
+        digest.hexdigest(),
+        tuple(cases),
+        spec.gate,
+        tuple(skipped),
+    )
+
+
+def merge_suites(name: str, description: str, suites: Sequence[LoadedSuite]) -> LoadedSuite:
+    """One suite holding the cases of ``suites`` (a probe pack); ids must be distinct. The
+    hash covers every part's hash in order; the gate is the first part's."""
+    seen: dict[str, str] = {}
+    problems: list[ConfigProblem] = []
+    for suite in suites:
+        for case in suite.cases:
+            if case.id in seen:
+                message = f"case id {case.id!r} is also used in {seen[case.id]}"
+                problems.append(ConfigProblem(suite.source, None, None, (), message))
+            seen[case.id] = suite.source
+    if problems:
+        raise InvalidSuite(problems)
+    digest = hashlib.sha256("\x1e".join(s.version_hash for s in suites).encode()).hexdigest()
+    return LoadedSuite(
+        name=name,
+        description=description,
+        source=", ".join(s.source for s in suites),
+        version_hash=digest,
+        cases=tuple(c for s in suites for c in s.cases),
+        gate=suites[0].gate if suites else GateSpec(),
+        skipped_rows=tuple(p for s in suites for p in s.skipped_rows),
+    )
+
+
+def _compose(text: str, source: str) -> YamlDocument:
+    if not text.strip():
+        problem = ConfigProblem(source, 1, 1, (), "the file is empty", "start with `name:`")
+        raise InvalidSuite([problem])
+    try:
+        document, duplicates = compose_document(text, source)
+    except InvalidConfig as error:
+        # The config composer's hints name config sections; give suite ones instead.
+        raise InvalidSuite([_suite_hint(p) for p in error.problems]) from None
+    if duplicates:
+        raise InvalidSuite(duplicates)
+    return document
+
+
+def _suite_hint(problem: ConfigProblem) -> ConfigProblem:
+    if problem.message.startswith("the top level must be a mapping"):
+        return replace(problem, hint="start with keys such as `name:`, `defaults:` and `cases:`")
+    return problem
+
+
+def _located(document: YamlDocument, issues: list[Issue]) -> list[ConfigProblem]:
+    problems = {str(p): p for p in (document.locate(issue) for issue in issues)}
+    return sorted(problems.values(), key=lambda p: (p.line or 0, p.column or 0))
+
+
+def _duplicate_ids(cases: list[EvalCase], spec: SuiteSpec) -> list[Issue]:
+    issues: list[Issue] = []
+    first: dict[str, int] = {}
+    for index, case in enumerate(cases):
+        if case.id in first:
+            message = f"duplicate case id {case.id!r} (also case {first[case.id] + 1})"
+            path = ("cases", index, "id") if spec.cases[index].id else ("cases", index)
+            issues.append(Issue(path, message, "give each case a distinct id", Pointer.VALUE))
+        first.setdefault(case.id, index)
+    return issues
+
+
+def _dataset_cases(
+    builder: CaseBuilder,
+    index: int,
+    base_dir: Path,
+    taken: set[str],
+    skipped: list[RowProblem],
+    digest: Any,
+) -> list[EvalCase]:
+    dataset = builder.spec.datasets[index]
+    file = base_dir / dataset.path
+    rows, problems, raw = read_dataset(file, dataset.format, dataset.path)
+    digest.update(b"\x1e" + hashlib.sha256(raw).digest())
+    skipped.extend(problems)
+    cases: list[EvalCase] = []
+    for row in rows[: dataset.limit]:
+        try:
+            case = builder.row(index, dataset, row.fields, row.line, file.stem)
+        except ValueError as error:
+            skipped.append(RowProblem(dataset.path, row.line, str(error)))
+            continue
+        if case.id in taken:
+            skipped.append(RowProblem(dataset.path, row.line, f"duplicate case id {case.id!r}"))
+            continue
+        taken.add(case.id)
+        cases.append(case)
+    return cases
+
+
+def _canonical(data: object) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
