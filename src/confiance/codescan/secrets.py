@@ -40,7 +40,9 @@ _ASSIGNMENT = re.compile(
         (?:[rbuRBU]{1,2}(?=["']))?(?P<q>\\?["'`])?(?P<value>[^\s"'`\\,;)}\]>]{6,})""",
     re.VERBOSE,
 )
-_DOCKER_ENV = re.compile(r"(?m)^\s*(?:ENV|ARG)\s+(?P<name>\w+)\s+(?P<value>[^\s=]{6,})\s*$")
+_DOCKER_ENV = re.compile(
+    r"(?m)^\s*(?:ENV|ARG)\s+(?P<name>\w+)\s+(?P<value>[^\s=]{6,})\s*(?:#.*)?$"
+)
 _NAME_HINTS = ("key", "secret", "token", "pass", "pwd", "credential", "auth", "bearer")
 _STRONG_NAME = re.compile(
     r"apikey|secret|token|password|passwd|passphrase|credential|accesskey|privatekey|"
@@ -72,13 +74,19 @@ _DB_DEFAULT_PASSWORDS = frozenset(
 _AWS_KEY_ID = re.compile(
     r"(?<![A-Z0-9])(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?![A-Z0-9])"
 )
-_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])")
+_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+])(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])")
 _PUBLIC_LLM_KEY = re.compile(
     r"\b(?P<name>(?:NEXT_PUBLIC|VITE|REACT_APP|EXPO_PUBLIC|NUXT_PUBLIC|GATSBY|PUBLIC)_[A-Z0-9_]*"
     r"(?:OPENAI|ANTHROPIC|CLAUDE|GEMINI|GOOGLE_AI|MISTRAL|GROQ|COHERE|HF|HUGGINGFACE)"
     r"[A-Z0-9_]*(?:KEY|TOKEN|SECRET))\b\s*[=:]\s*[\"']?(?P<secret>[^\s\"'#,}]+)"
 )
 _AWS_PAIR_DISTANCE = 5
+_KNOWN_PUBLIC = frozenset(
+    {
+        # The Azure Storage emulator (Azurite) account key, published in Microsoft's docs.
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+    }
+)
 
 
 def entropy(value: str) -> float:
@@ -185,7 +193,9 @@ class _Detector:
                 continue
             for m in pattern.regex.finditer(self.text):
                 value = m.group("secret")
-                if is_placeholder(value) or entropy(value) < pattern.min_entropy:
+                if value in _KNOWN_PUBLIC or is_placeholder(value):
+                    continue
+                if entropy(value) < pattern.min_entropy:
                     continue
                 self.add(SecretHit(pattern.rule_id, pattern.label, *m.span("secret"), value))
 
@@ -194,7 +204,7 @@ class _Detector:
             return
         for m in _PRIVATE_KEY.finditer(self.text):
             window = self.text[m.end() : m.end() + 400].replace("\\n", "\n")
-            end_at = window.find("-----END")
+            end_at = window.find("-----")
             body = _PEM_BODY.findall(window[: end_at if end_at >= 0 else None])
             if not body or is_placeholder(body[0]):
                 continue
@@ -286,11 +296,13 @@ class _Detector:
 def _plausible_secret(value: str, *, password: bool) -> bool:
     if is_placeholder(value) or _UUID.match(value) or _WORDS.match(value):
         return False
+    if value in _KNOWN_PUBLIC:
+        return False
     if value.startswith(("http:", "https:", "/", "./", "~", "file:", "$", "%", "@", "#")):
         return False
     if "(" in value or value.startswith(("process.", "os.", "import.", "env.", "settings.")):
         return False
-    if _is_plain_base64_text(value):
+    if _is_plain_base64_text(value) or _JWT.fullmatch(value):
         return False
     classes = _char_classes(value)
     if password:

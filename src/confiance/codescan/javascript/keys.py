@@ -35,27 +35,29 @@ def _literal_key(node: Node | None) -> str | None:
 
 
 def check_client_constructor(ctx: FileContext, node: Node) -> None:
-    """``new OpenAI({ apiKey: "sk-..." })`` or ``new GoogleGenerativeAI("AIza...")``."""
+    """``new OpenAI({ apiKey: "sk-..." })`` or ``new GoogleGenerativeAI("AIza...")``; reported
+    on the literal itself."""
     callee = callee_text(node)
     if not _LLM_CLIENTS.search(callee):
         return
     args = arguments(node)
-    keys: list[str] = []
+    keys: list[tuple[Node, str]] = []
     if args and (literal := _literal_key(args[0])):
-        keys.append(literal)
+        keys.append((args[0], literal))
     for arg in args:
         if arg.type != "object":
             continue
         for pair in arg.named_children:
             key = pair.child_by_field_name("key") if pair.type == "pair" else None
+            value = pair.child_by_field_name("value") if key is not None else None
             if key is not None and compact(key).strip("'\"") in _KEY_FIELDS:
-                literal = _literal_key(pair.child_by_field_name("value"))
-                if literal:
-                    keys.append(literal)
-    for literal in keys:
+                literal = _literal_key(value)
+                if literal and value is not None:
+                    keys.append((value, literal))
+    for where, literal in keys:
         ctx.report(
             r.CLIENT_KEY,
-            node,
+            where,
             f"{callee} is constructed with the literal key {mask(literal)}; it ships with the code",
         )
 

@@ -36,12 +36,13 @@ def _literal_text(node: Node) -> str:
     return " ".join(_literal_text(c) for c in node.named_children)
 
 
-def built_sql(node: Node | None, scope: Scope) -> bool:
-    """Whether ``node`` builds SQL text out of at least one non-constant part."""
+def built_sql(node: Node | None, scope: Scope, *, sql_context: bool = False) -> bool:
+    """Whether ``node`` builds SQL text out of at least one non-constant part. The literal text
+    must read as SQL unless ``sql_context`` (the callee only takes SQL, e.g. ``whereRaw``)."""
     if node is None:
         return False
     if node.type == "parenthesized_expression" and node.named_children:
-        return built_sql(node.named_children[0], scope)
+        return built_sql(node.named_children[0], scope, sql_context=sql_context)
     if node.type == "template_string":
         dynamic = [
             c for c in node.named_children
@@ -51,7 +52,7 @@ def built_sql(node: Node | None, scope: Scope) -> bool:
         dynamic = [] if is_constant(node, scope) else [node]
     else:
         return False
-    return bool(dynamic) and bool(_SQL.search(_literal_text(node)))
+    return bool(dynamic) and (sql_context or bool(_SQL.search(_literal_text(node))))
 
 
 def check_query_call(ctx: FileContext, node: Node, scope: Scope) -> None:
@@ -64,7 +65,7 @@ def check_query_call(ctx: FileContext, node: Node, scope: Scope) -> None:
         return
     first = args[0]
     name = compact(first)
-    if built_sql(first, scope):
+    if built_sql(first, scope, sql_context=method.endswith(("Raw", "RawUnsafe", "unsafe"))):
         origin = "built in place"
     elif first.type == "identifier" and name in scope.sql:
         origin = f"built on line {scope.sql[name]}"
