@@ -11,13 +11,25 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from confiance.providers.simulated.behaviour import Behaviour
 
 __all__ = ["SimulatorConfig"]
 
 _GLOB_CHARS = frozenset("*?[")
+
+
+def _no_plus(pattern: str) -> str:
+    if "+" in pattern:
+        raise ValueError(
+            f"model pattern {pattern!r} contains '+': patterns match the base name, "
+            "before any '+directive' segments"
+        )
+    return pattern
+
+
+ModelPattern = Annotated[str, Field(min_length=1, max_length=256), AfterValidator(_no_plus)]
 
 
 class SimulatorConfig(BaseModel):
@@ -31,21 +43,8 @@ class SimulatorConfig(BaseModel):
 
     seed: int = 0
     default: Behaviour = Field(default_factory=Behaviour)
-    models: dict[Annotated[str, Field(min_length=1, max_length=256)], Behaviour] = Field(
-        default_factory=dict
-    )
+    models: dict[ModelPattern, Behaviour] = Field(default_factory=dict)
     embedding_dimensions: Annotated[int, Field(ge=1, le=8192)] = 1536
-
-    @field_validator("models")
-    @classmethod
-    def _no_plus_in_patterns(cls, models: dict[str, Behaviour]) -> dict[str, Behaviour]:
-        for name in models:
-            if "+" in name:
-                raise ValueError(
-                    f"model pattern {name!r} contains '+': patterns match the base name, "
-                    "before any '+directive' segments"
-                )
-        return models
 
     def behaviour_for(self, base_name: str) -> Behaviour:
         """The configured behaviour for a base model name (no directives): exact name first,

@@ -92,7 +92,7 @@ def _explain(item: Any) -> str:
         allowed = _allowed_keys(tuple(item["loc"][:-1]))
         hint = f"; allowed keys: {', '.join(allowed)}" if allowed else ""
         return f"unknown key{hint}"
-    return str(item["msg"])
+    return str(item["msg"]).removeprefix("Value error, ")
 
 
 def _allowed_keys(parent: tuple[str | int, ...]) -> list[str]:
