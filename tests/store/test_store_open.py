@@ -33,8 +33,16 @@ async def test_unreachable_postgres_names_the_host_but_not_the_password(unused_p
 
 async def test_sqlite_in_a_missing_directory_names_the_file(tmp_path: Path) -> None:
     target = tmp_path / "missing" / "c.db"
-    with pytest.raises(StoreError, match=str(target)):
+    with pytest.raises(StoreError, match=f"{target}.*directory .* does not exist"):
         await Store.open(f"sqlite:///{target}")
+
+
+async def test_sqlite_file_that_cannot_be_opened(tmp_path: Path) -> None:
+    target = tmp_path / "dir.db"
+    target.mkdir()
+    with pytest.raises(StoreError, match=str(target)):
+        await Store.open(str(target))
+    await asyncio.sleep(0.05)  # let aiosqlite's worker thread finish stopping
 
 
 async def test_sqlite_connections_are_tuned(tmp_path: Path) -> None:

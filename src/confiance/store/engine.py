@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 import orjson
@@ -47,8 +48,12 @@ class Database:
 
     @classmethod
     def create(cls, url: DatabaseURL) -> Database:
-        """Build the engine (no connection is made until first use)."""
+        """Build the engine (no connection is made until first use).
+
+        Raises :class:`StoreError` when a SQLite file's directory does not exist.
+        """
         if url.dialect == "sqlite":
+            _require_directory(url)
             engine = create_async_engine(
                 url.url, json_serializer=_json_dumps, json_deserializer=orjson.loads
             )
@@ -114,6 +119,18 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _require_directory(url: DatabaseURL) -> None:
+    # Checked up front: SQLite's own "unable to open database file" does not say why.
+    database = url.url.database
+    if database and database != ":memory:":
+        directory = Path(database).parent
+        if not directory.is_dir():
+            raise StoreError(
+                f"cannot open {url.where}: directory {directory} does not exist; create it or "
+                "choose another path"
+            )
 
 
 def _is_driver_error(exc: BaseException) -> bool:

@@ -21,8 +21,17 @@ from sqlalchemy.engine import Connection
 
 from confiance.errors import StoreError
 from confiance.store.engine import Database
+from confiance.store.urls import parse_database_url
 
-__all__ = ["SchemaState", "check_current", "head_revision", "schema_state", "upgrade"]
+__all__ = [
+    "SchemaState",
+    "check_current",
+    "head_revision",
+    "schema_state",
+    "state_of_url",
+    "upgrade",
+    "upgrade_url",
+]
 
 SCRIPT_LOCATION = Path(__file__).with_name("migrations")
 # Arbitrary constant shared by every Confiance process: "confiance migrate" as an int64.
@@ -35,6 +44,7 @@ class SchemaState:
 
     current: str | None
     head: str
+    where: str
 
     @property
     def up_to_date(self) -> bool:
@@ -77,10 +87,37 @@ def _upgrade_sync(connection: Connection, revision: str) -> None:
 
 
 async def schema_state(database: Database) -> SchemaState:
-    """The database's current revision (``None`` when never migrated) and the shipped head."""
+    """The database's current revision (``None`` when never migrated) and the shipped head.
+
+    A SQLite file that does not exist is reported as never migrated, and not created.
+    """
+    if database.url.missing_file:
+        return SchemaState(current=None, head=head_revision(), where=database.url.where)
     async with database.read() as conn:
         current = await conn.run_sync(_current_sync)
-    return SchemaState(current=current, head=head_revision())
+    return SchemaState(current=current, head=head_revision(), where=database.url.where)
+
+
+async def upgrade_url(url: str) -> tuple[SchemaState, SchemaState]:
+    """Migrate the database at ``url`` to the shipped head; the states before and after.
+
+    Raises :class:`~confiance.errors.ConfigError` for a bad URL, :class:`StoreError` otherwise.
+    """
+    database = Database.create(parse_database_url(url))
+    try:
+        before = await schema_state(database)
+        return before, await upgrade(database)
+    finally:
+        await database.dispose()
+
+
+async def state_of_url(url: str) -> SchemaState:
+    """The schema state of the database at ``url``, changing nothing."""
+    database = Database.create(parse_database_url(url))
+    try:
+        return await schema_state(database)
+    finally:
+        await database.dispose()
 
 
 def _current_sync(connection: Connection) -> str | None:
@@ -92,11 +129,13 @@ async def check_current(database: Database) -> None:
     state = await schema_state(database)
     if state.up_to_date:
         return
-    if state.current is None:
+    if database.url.missing_file:
+        found = "does not exist"
+    elif state.current is None:
         found = "has no Confiance tables"
     else:
         found = f"is at schema revision {state.current}"
     raise StoreError(
         f"{database.url.where} {found}; this version of Confiance needs revision {state.head}: "
-        "run `confiance db upgrade` (or open the store with migrate=True)"
+        "run `confiance db upgrade`"
     )

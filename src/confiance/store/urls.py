@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -41,6 +42,13 @@ class DatabaseURL:
     def dialect(self) -> str:
         """``"sqlite"`` or ``"postgresql"``."""
         return self.url.get_backend_name()
+
+    @property
+    def missing_file(self) -> bool:
+        """Whether this is a SQLite file that does not exist yet (opening would create it)."""
+        if self.dialect != "sqlite" or self.url.database in (None, "", ":memory:"):
+            return False
+        return not Path(str(self.url.database)).exists()
 
     @property
     def where(self) -> str:
