@@ -6,14 +6,15 @@ Public API::
     result = scan(["src/"], ScanOptions(diff_base="origin/main"))
     for finding in result.findings: ...
 
-Analyzers: secrets in any text file, JavaScript/TypeScript (tree-sitter), Python (AST + taint,
+The rule registry is :data:`confiance.codescan.findings.rules` (``confiance.codescan.rules`` is
+the package of Python rule families). Analyzers: secrets in any text file, JavaScript/TypeScript (tree-sitter), Python (AST + taint,
 :mod:`confiance.codescan.python`). Reporters: :mod:`~confiance.codescan.report` (table, JSON),
 :mod:`~confiance.codescan.sarif`, :mod:`~confiance.codescan.checklist`.
 """
 
 from __future__ import annotations
 
-from confiance.codescan.findings import Confidence, Finding, Rule, Severity, rules
+from confiance.codescan.findings import Confidence, Finding, Rule, Severity
 from confiance.codescan.results import (
     FileNote,
     HistoryFinding,
@@ -38,6 +39,5 @@ __all__ = [
     "SkippedFile",
     "SuppressedFinding",
     "load_rules",
-    "rules",
     "scan",
 ]

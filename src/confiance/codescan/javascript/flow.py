@@ -108,9 +108,11 @@ def taint_of(node: Node | None, scope: Scope, depth: int = 0) -> Source | None:
     if kind == "identifier":
         return scope.tainted.get(compact(node))
     if kind in ("member_expression", "subscript_expression"):
-        if _MODEL_PATH.search(compact(node)):
-            return Source(_line(node), f"model output {compact(node)[:60]}")
-        return taint_of(node.child_by_field_name("object"), scope, depth + 1)
+        # The object first: its source is where the model output entered (earliest step).
+        found = taint_of(node.child_by_field_name("object"), scope, depth + 1)
+        if found is None and _MODEL_PATH.search(compact(node)):
+            found = Source(_line(node), f"model output {compact(node)[:60]}")
+        return found
     if kind == "call_expression":
         return _call_source(node, scope, depth)
     if kind in _TRANSPARENT or kind in (
