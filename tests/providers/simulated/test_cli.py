@@ -174,3 +174,22 @@ def test_module_entry_point_rejects_bad_options(argv: list[str]) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.startswith("error: ")
+
+
+def test_cli_json_line_names_the_chosen_port() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", CLI_SCRIPT, "simulate", "--port", "0", "--json", "--seed", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        ready = json.loads(process.stdout.readline())
+        assert ready["openai_base_url"] == ready["base_url"] + "/v1"
+        assert ready["port"] > 0
+        wait_healthy(ready["base_url"], process)
+        assert chat(ready["base_url"])[0] == 200
+    finally:
+        stop(process)
+    assert process.returncode == 0
