@@ -1,0 +1,71 @@
+"""Built-in rule families. Importing this package registers every rule in
+:data:`confiance.codescan.findings.rules` and its Python checks in
+:data:`confiance.codescan.python.checks.checks`, the same way a plugin would.
+
+One module per family: injection, path_traversal, ssrf, redirect, xss, deserialization, xxe,
+crypto, tls, credentials, jwt, cookies, cors, debug, access_control, rate_limit,
+mass_assignment, logging_secrets, tempfiles, file_race, asserts; and for LLM applications
+llm_output, llm_prompt, llm_keys, llm_models, llm_limits, llm_tools, llm_safety.
+"""
+
+from confiance.codescan.rules import (
+    access_control,
+    asserts,
+    cookies,
+    cors,
+    credentials,
+    crypto,
+    debug,
+    deserialization,
+    file_race,
+    injection,
+    jwt,
+    llm_keys,
+    llm_limits,
+    llm_models,
+    llm_output,
+    llm_prompt,
+    llm_safety,
+    llm_tools,
+    logging_secrets,
+    mass_assignment,
+    path_traversal,
+    rate_limit,
+    redirect,
+    ssrf,
+    tempfiles,
+    tls,
+    xss,
+    xxe,
+)
+
+__all__ = [
+    "access_control",
+    "asserts",
+    "cookies",
+    "cors",
+    "credentials",
+    "crypto",
+    "debug",
+    "deserialization",
+    "file_race",
+    "injection",
+    "jwt",
+    "llm_keys",
+    "llm_limits",
+    "llm_models",
+    "llm_output",
+    "llm_prompt",
+    "llm_safety",
+    "llm_tools",
+    "logging_secrets",
+    "mass_assignment",
+    "path_traversal",
+    "rate_limit",
+    "redirect",
+    "ssrf",
+    "tempfiles",
+    "tls",
+    "xss",
+    "xxe",
+]
