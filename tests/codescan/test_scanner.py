@@ -10,7 +10,6 @@ import pytest
 
 from confiance.codescan import ScanOptions, scan
 from confiance.codescan.baseline import load_baseline, write_baseline
-from confiance.codescan.worker import python_analyzer
 from confiance.errors import ConfigError, UsageError
 
 KEY = "sk-proj-" + "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm1Qw2Er3Ty4Ui5Op6As7Df8Gh9"
@@ -58,10 +57,9 @@ def test_faulty_files_are_reported_and_skipped(tmp_path: Path, monkeypatch) -> N
     assert [(n.path, "latin-1" in n.note) for n in result.notes] == [("latin.py", True)]
     assert ("broken.py", 3, "CF-SECRET-OPENAI") in _ids(result)
     assert ("latin.py", 2, "CF-SECRET-GITHUB") in _ids(result)
-    if python_analyzer() is not None:
-        partial = next(s for s in result.skipped if s.path == "broken.py")
-        assert partial.partial
-        assert "syntax error line 1" in partial.reason
+    partial = next(s for s in result.skipped if s.path == "broken.py")
+    assert partial.partial
+    assert "Python syntax error line 1" in partial.reason
 
 
 def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
@@ -80,7 +78,7 @@ def test_suppression_with_reason_suppresses_and_without_reason_is_reported(tmp_p
     (tmp_path / "b.js").write_text(
         f'const k = "{GH}"; // confiance: ignore[CF-SECRET-GITHUB] -- test token, no scopes\n'
     )
-    result = _scan(tmp_path)
+    result = _scan(tmp_path, rules=("CF-SECRET-*", "CF-SUPPRESS-*"))
     assert _ids(result) == [
         ("a.py", 2, "CF-SECRET-OPENAI"),
         ("a.py", 2, "CF-SUPPRESS-NO-REASON"),
@@ -134,8 +132,9 @@ def test_parallel_scan_matches_serial_scan(tmp_path: Path) -> None:
         body = f'TOKEN = "{GH[:-2]}{index:02d}"\n' if index % 3 == 0 else "x = 1\n"
         (tmp_path / f"m{index}.py").write_text(body)
         (tmp_path / f"w{index}.js").write_text(f"el.innerHTML = v{index};\n")
-    serial = scan([tmp_path], ScanOptions(root=tmp_path, jobs=1))
-    parallel = scan([tmp_path], ScanOptions(root=tmp_path, jobs=2))
+    mine = ("CF-SECRET-*", "CF-JS-*")
+    serial = scan([tmp_path], ScanOptions(root=tmp_path, jobs=1, rules=mine))
+    parallel = scan([tmp_path], ScanOptions(root=tmp_path, jobs=2, rules=mine))
     assert len(serial.findings) == 80
     assert _ids(parallel) == _ids(serial)
     assert len(parallel.files) == 120

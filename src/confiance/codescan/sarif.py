@@ -32,8 +32,9 @@ _LEVEL = {
     Severity.MEDIUM: "warning",
     Severity.LOW: "note",
 }
+# Trace steps read "path:line: what" (JavaScript) or "line N: what" (Python, same file).
 _TRACE_STEP = re.compile(
-    r"^(?:(?P<path>[^:\s][^:]*):)?(?P<line>\d+)(?::(?P<col>\d+))?:\s*(?P<msg>.*)$"
+    r"^(?:line\s+|(?P<path>[^:\s][^:]*):)?(?P<line>\d+)(?::(?P<col>\d+))?:\s*(?P<msg>.*)$"
 )
 
 
@@ -59,7 +60,7 @@ def _rule_descriptor(rule: Rule) -> dict[str, Any]:
                 "security",
                 rule.family,
                 f"external/cwe/cwe-{rule.cwe}",
-                *(f"external/owasp/{o}" for o in rule.owasp),
+                *(f"external/owasp/{o.replace(' ', '-')}" for o in rule.owasp),
             ],
             "precision": {"high": "high", "medium": "medium", "low": "low"}[rule.confidence],
             "security-severity": _SECURITY_SEVERITY[rule.severity],

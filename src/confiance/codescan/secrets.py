@@ -40,9 +40,7 @@ _ASSIGNMENT = re.compile(
         (?:[rbuRBU]{1,2}(?=["']))?(?P<q>\\?["'`])?(?P<value>[^\s"'`\\,;)}\]>]{6,})""",
     re.VERBOSE,
 )
-_DOCKER_ENV = re.compile(
-    r"(?m)^\s*(?:ENV|ARG)\s+(?P<name>\w+)\s+(?P<value>[^\s=]{6,})\s*(?:#.*)?$"
-)
+_DOCKER_ENV = re.compile(r"(?m)^\s*(?:ENV|ARG)\s+(?P<name>\w+)\s+(?P<value>[^\s=]{6,})\s*(?:#.*)?$")
 _NAME_HINTS = ("key", "secret", "token", "pass", "pwd", "credential", "auth", "bearer")
 _STRONG_NAME = re.compile(
     r"apikey|secret|token|password|passwd|passphrase|credential|accesskey|privatekey|"

@@ -14,8 +14,8 @@ from confiance.codescan.findings import Confidence, Rule, Severity, rules
 
 __all__ = ["PROVIDER_PATTERNS", "SECRET_RULES", "ProviderPattern"]
 
-_ASVS = "ASVS-V2.10.4"
-_LLM_LEAK = "LLM02:2025"
+_ASVS = "ASVS V2.10.4"
+_LLM_LEAK = "LLM02"
 _FIX = (
     "Revoke and rotate the credential now (it is in the repository history), then load it at run "
     "time from the environment or a secret manager. Use `confiance scan --history` to find other "

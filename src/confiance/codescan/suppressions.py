@@ -29,7 +29,7 @@ NO_REASON_RULE = rules.register(
         "suppress anything and the accepted risk is undocumented.",
         fix="Write why the finding is acceptable after the bracket, e.g. "
         "`# confiance: ignore[CF-PY-SQLI] table name comes from a fixed allow-list`.",
-        owasp=("ASVS-V1.1.2",),
+        owasp=("ASVS V1.1.2",),
         languages=("any",),
     )
 )

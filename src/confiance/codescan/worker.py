@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +18,7 @@ from typing import cast
 from confiance.codescan import javascript
 from confiance.codescan.files import Candidate, FileKind, Unreadable, read_source
 from confiance.codescan.findings import Finding
-from confiance.codescan.notebooks import code_cells
+from confiance.codescan.notebooks import Cell, code_cells
 from confiance.codescan.results import FileNote, ScannedFile, SkippedFile, SuppressedFinding
 from confiance.codescan.secrets import mask, scan_secrets
 from confiance.codescan.suppressions import apply_suppressions
@@ -29,6 +30,7 @@ PythonAnalyzer = Callable[..., list[Finding]]
 _CODE_KINDS = frozenset({FileKind.PYTHON, FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX})
 _MINIFIED_LINE = 5000
 _SNIPPET_WIDTH = 200
+_TRACE_LINE = re.compile(r"^line (\d+)")
 
 
 def python_analyzer() -> PythonAnalyzer | None:
@@ -109,10 +111,18 @@ def _notebook(text: str, path: str, settings: WorkerSettings) -> tuple[list[Find
         if reason:
             failures.append(f"cell {number}")
         for f in found:
-            index = min(max(f.line, 1), len(cell.lines)) - 1
-            findings.append(dataclasses.replace(f, line=cell.lines[index], end_line=None))
+            trace = tuple(
+                _TRACE_LINE.sub(lambda m: f"line {_cell_line(cell, int(m.group(1)))}", step)
+                for step in f.trace
+            )
+            line = _cell_line(cell, f.line)
+            findings.append(dataclasses.replace(f, line=line, end_line=None, trace=trace))
     reason = f"code in {', '.join(failures)} does not parse" if failures else None
     return findings, reason
+
+
+def _cell_line(cell: Cell, line: int) -> int:
+    return cell.lines[min(max(line, 1), len(cell.lines)) - 1]
 
 
 def _javascript(text: str, path: str) -> tuple[list[Finding], str | None]:

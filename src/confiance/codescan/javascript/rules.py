@@ -54,7 +54,7 @@ EVAL = _rule(
     "attacker-influenced part of that text becomes code execution.",
     "Call functions directly (pass a function to setTimeout), parse data with JSON.parse, and "
     "keep dynamic behaviour in a lookup table instead of generated code.",
-    ("ASVS-V5.2.4",),
+    ("ASVS V5.2.4",),
 )
 LLM_EVAL = _rule(
     "CF-JS-LLM-EVAL",
@@ -65,7 +65,7 @@ LLM_EVAL = _rule(
     "input the model read becomes arbitrary code execution.",
     "Never execute model output. Ask the model for structured data (JSON schema), validate it "
     "and map it onto a fixed set of allowed operations.",
-    ("ASVS-V5.2.4", "LLM05:2025"),
+    ("ASVS V5.2.4", "LLM05"),
 )
 XSS = _rule(
     "CF-JS-XSS",
@@ -76,7 +76,7 @@ XSS = _rule(
     "document.write or dangerouslySetInnerHTML; unless it is sanitized this is an XSS sink.",
     "Use textContent or JSX text nodes; when HTML is really needed, pass it through "
     "DOMPurify.sanitize() first.",
-    ("ASVS-V5.3.3",),
+    ("ASVS V5.3.3",),
     Confidence.MEDIUM,
 )
 XSS_LLM = _rule(
@@ -88,7 +88,7 @@ XSS_LLM = _rule(
     "attacker-influenced (prompt injection) and can carry script and phishing markup.",
     "Render model output as text, or convert Markdown to HTML and sanitize the result with "
     "DOMPurify.sanitize() before inserting it.",
-    ("ASVS-V5.3.3", "LLM05:2025"),
+    ("ASVS V5.3.3", "LLM05"),
 )
 CLIENT_KEY = _rule(
     "CF-JS-LLM-CLIENT-KEY",
@@ -99,7 +99,7 @@ CLIENT_KEY = _rule(
     "the code or the shipped bundle can spend on the account.",
     "Call the vendor from a server route that reads the key from the environment; the browser "
     "talks only to that route.",
-    ("ASVS-V2.10.4", "LLM02:2025"),
+    ("ASVS V2.10.4", "LLM02"),
 )
 LLM_BROWSER = _rule(
     "CF-JS-LLM-BROWSER",
@@ -110,7 +110,7 @@ LLM_BROWSER = _rule(
     "API key is shipped to every visitor.",
     "Move the call behind your own API route (or use short-lived ephemeral keys issued by the "
     "server) and remove dangerouslyAllowBrowser.",
-    ("ASVS-V2.10.4", "LLM02:2025"),
+    ("ASVS V2.10.4", "LLM02"),
 )
 PUBLIC_ENV = _rule(
     "CF-JS-LLM-PUBLIC-ENV",
@@ -121,7 +121,7 @@ PUBLIC_ENV = _rule(
     "bundle at build time: an LLM key there is public.",
     "Rename the variable without the public prefix and use it only in server code (API routes, "
     "server actions).",
-    ("ASVS-V2.10.4", "LLM02:2025"),
+    ("ASVS V2.10.4", "LLM02"),
 )
 ROUTE_NO_AUTH = _rule(
     "CF-JS-ROUTE-NO-AUTH",
@@ -132,7 +132,7 @@ ROUTE_NO_AUTH = _rule(
     "(or it is an admin route with none at all).",
     "Add the same authentication middleware (or app.use(auth) before the routes); if the route "
     "is public on purpose, suppress with a reason.",
-    ("ASVS-V4.1.1",),
+    ("ASVS V4.1.1",),
     Confidence.MEDIUM,
 )
 SQLI = _rule(
@@ -144,5 +144,5 @@ SQLI = _rule(
     "raw: values become SQL.",
     "Use placeholders (`db.query('... WHERE id = $1', [id])`) or a safe tagged template "
     "(sql`...`, Prisma $queryRaw`...`).",
-    ("ASVS-V5.3.4",),
+    ("ASVS V5.3.4",),
 )
