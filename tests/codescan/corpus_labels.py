@@ -31,5 +31,17 @@ def corpus_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.is_file())
 
 
+def raw_secrets(directory: Path) -> set[str]:
+    """Every raw secret value the detector finds in the corpus (what must never be printed)."""
+    from confiance.codescan.secrets import scan_secrets
+
+    values: set[str] = set()
+    for path in corpus_files(directory):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found = scan_secrets(text, path.name, quoted_only=path.suffix in (".py", ".js", ".ts"))
+        values.update(v for v in found.values if len(v) >= 8)
+    return values
+
+
 def observed(findings: list[Finding], prefixes: tuple[str, ...]) -> set[Label]:
     return {(f.path, f.line, f.rule_id) for f in findings if f.rule_id.startswith(prefixes)}

@@ -111,10 +111,7 @@ def _notebook(text: str, path: str, settings: WorkerSettings) -> tuple[list[Find
         if reason:
             failures.append(f"cell {number}")
         for f in found:
-            trace = tuple(
-                _TRACE_LINE.sub(lambda m: f"line {_cell_line(cell, int(m.group(1)))}", step)
-                for step in f.trace
-            )
+            trace = tuple(_cell_step(cell, step) for step in f.trace)
             line = _cell_line(cell, f.line)
             findings.append(dataclasses.replace(f, line=line, end_line=None, trace=trace))
     reason = f"code in {', '.join(failures)} does not parse" if failures else None
@@ -123,6 +120,11 @@ def _notebook(text: str, path: str, settings: WorkerSettings) -> tuple[list[Find
 
 def _cell_line(cell: Cell, line: int) -> int:
     return cell.lines[min(max(line, 1), len(cell.lines)) - 1]
+
+
+def _cell_step(cell: Cell, step: str) -> str:
+    """``line 3: ...`` in cell coordinates becomes the line of the notebook file."""
+    return _TRACE_LINE.sub(lambda m: f"line {_cell_line(cell, int(m.group(1)))}", step)
 
 
 def _javascript(text: str, path: str) -> tuple[list[Finding], str | None]:
