@@ -26,10 +26,10 @@ from typer.core import TyperGroup
 
 from confiance import __version__
 from confiance.codescan import ScanOptions, ScanResult, Severity, load_rules, scan
-from confiance.codescan.findings import rules
 from confiance.codescan.baseline import write_baseline
 from confiance.codescan.checklist import build_checklist, covered_files, project_files, render
 from confiance.codescan.checklist_items import ITEMS, ItemKind, item_by_id
+from confiance.codescan.findings import rules
 from confiance.codescan.report import render_table, to_json
 from confiance.codescan.results import DEFAULT_MAX_FILE_SIZE
 from confiance.codescan.sarif import to_sarif

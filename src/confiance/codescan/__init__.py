@@ -8,8 +8,9 @@ Public API::
 
 The rule registry is :data:`confiance.codescan.findings.rules` (``confiance.codescan.rules`` is
 the package of Python rule families). Analyzers: secrets in any text file, JavaScript and
-TypeScript (tree-sitter), Python (AST + taint, :mod:`confiance.codescan.python`). Reporters: :mod:`~confiance.codescan.report` (table, JSON),
-:mod:`~confiance.codescan.sarif`, :mod:`~confiance.codescan.checklist`.
+TypeScript (tree-sitter), Python (AST + taint, :mod:`confiance.codescan.python`). Reporters:
+:mod:`~confiance.codescan.report` (table, JSON), :mod:`~confiance.codescan.sarif`,
+:mod:`~confiance.codescan.checklist`.
 """
 
 from __future__ import annotations
