@@ -1,0 +1,63 @@
+"""Where a run's cases come from: a suite file or a probe pack.
+
+A source loads its suite *with the run's variables* (the canary), so a resumed run rebuilds
+exactly the cases it started with; the run stores the source's description to say which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from confiance.evals.assertions.registry import AssertionRegistry
+from confiance.evals.loader import LoadedSuite, load_suite
+from confiance.evals.packs.registry import find_pack, load_pack
+
+__all__ = ["FileSource", "PackSource", "SuiteSource"]
+
+
+class SuiteSource(Protocol):
+    @property
+    def description(self) -> str: ...
+
+    def load(self, variables: Mapping[str, Any]) -> LoadedSuite: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FileSource:
+    """A suite YAML file; ``strict_data`` refuses the suite when a dataset row is unreadable."""
+
+    path: Path
+    strict_data: bool = False
+    registry: AssertionRegistry | None = field(default=None, compare=False)
+
+    @property
+    def description(self) -> str:
+        return str(self.path)
+
+    def load(self, variables: Mapping[str, Any]) -> LoadedSuite:
+        return load_suite(
+            self.path, registry=self.registry, variables=variables, strict_data=self.strict_data
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PackSource:
+    """A probe pack by name or directory, optionally restricted to some categories."""
+
+    pack: str
+    categories: Collection[str] = ()
+    registry: AssertionRegistry | None = field(default=None, compare=False)
+
+    @property
+    def description(self) -> str:
+        info = find_pack(self.pack)
+        only = f" [{', '.join(sorted(self.categories))}]" if self.categories else ""
+        return f"pack {info.name} {info.version}{only}"
+
+    def load(self, variables: Mapping[str, Any]) -> LoadedSuite:
+        return load_pack(
+            self.pack, registry=self.registry, variables=variables, categories=self.categories
+        )
