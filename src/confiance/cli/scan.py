@@ -246,7 +246,8 @@ def run_scan(
         elif fmt is OutputFormat.JSON:
             text = to_json(result)
         elif fmt is OutputFormat.SARIF:
-            text = json.dumps(to_sarif(result, tool_version=__version__), indent=2)
+            sarif = to_sarif(result, tool_version=__version__)
+            text = json.dumps(sarif, indent=2, ensure_ascii=False)
         else:
             text = _table_text(result, output, quiet) or ""
         if text:
@@ -283,7 +284,8 @@ def list_rules(
         typer.echo(json.dumps(data, indent=2))
         return
     table = Table(title=f"{len(every)} rules")
-    for column in ("Rule", "Name", "Severity", "CWE", "OWASP", "Family"):
+    table.add_column("Rule", no_wrap=True)
+    for column in ("Name", "Severity", "CWE", "OWASP", "Family"):
         table.add_column(column, overflow="fold")
     for r in every:
         table.add_row(r.id, r.name, r.severity.value, f"CWE-{r.cwe}", ", ".join(r.owasp), r.family)
