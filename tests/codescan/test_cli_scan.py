@@ -148,7 +148,8 @@ def test_help_teaches_with_examples() -> None:
 
 def test_signoff_command_writes_and_checklist_reads_it(project: Path) -> None:
     (project / "chat.py").write_text("import openai\nopenai.chat.completions.create(model='m')\n")
-    code, _, _ = invoke(str(project), "--checklist")
+    _, before, _ = invoke(str(project), "--checklist")
+    assert "🟡 needs-human | Data processing agreement" in before
     result = runner.invoke(
         APP,
         ["scan", "signoff", "vendor-dpa-checked", "--by", "Ana Lima", "--note", "DPA v3 signed",
