@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,18 @@ async def test_sqlite_file_that_cannot_be_opened(tmp_path: Path) -> None:
     target.mkdir()
     with pytest.raises(StoreError, match=str(target)):
         await Store.open(str(target))
-    await asyncio.sleep(0.05)  # let aiosqlite's worker thread finish stopping
+    await aiosqlite_threads_stopped()
+
+
+async def aiosqlite_threads_stopped() -> None:
+    """aiosqlite stops a connection that failed to open in the background; a thread still
+    stopping when the test's loop closes would report an error of its own."""
+    for _ in range(500):
+        workers = [t for t in threading.enumerate() if "_connection_worker" in t.name]
+        if not workers:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"aiosqlite threads still running: {workers}")
 
 
 async def test_sqlite_connections_are_tuned(tmp_path: Path) -> None:
