@@ -274,5 +274,5 @@ def is_constant(node: ast.expr, index: ModuleIndex | None = None) -> bool:
             return receiver_ok and all(is_constant(a, index) for a in node.args)
     if isinstance(node, ast.Name) and index is not None:
         values = index.assigned.get(node.id, [])
-        return bool(values) and all(v is not node and isinstance(v, ast.Constant) for v in values)
+        return bool(values) and all(v is not node and is_constant(v) for v in values)
     return False

@@ -256,16 +256,17 @@ def _body_checks_auth(function: FunctionNode) -> bool:
 
 
 def _denies(call: ast.Call) -> bool:
-    """``abort(401)``, ``HTTPException(status_code=403)``, ``HTTPException(HTTP_401_...)``."""
+    """``abort(401)``, ``HTTPException(status_code=401)``, ``HTTPUnauthorized``: the route
+    authenticates. (403 alone is also used for validation failures, so it is not evidence.)"""
     if last_name(call.func) not in ("abort", "HTTPException", "HTTPUnauthorized", "HTTPForbidden"):
         return False
     values = [*call.args, *(k.value for k in call.keywords)]
     for value in values:
-        if isinstance(value, ast.Constant) and value.value in (401, 403):
+        if isinstance(value, ast.Constant) and value.value == 401:
             return True
-        if isinstance(value, ast.Attribute) and value.attr.startswith(("HTTP_401", "HTTP_403")):
+        if isinstance(value, ast.Attribute) and value.attr.startswith("HTTP_401"):
             return True
-    return last_name(call.func) in ("HTTPUnauthorized", "HTTPForbidden")
+    return last_name(call.func) == "HTTPUnauthorized"
 
 
 def injected_params(function: FunctionNode) -> frozenset[str]:

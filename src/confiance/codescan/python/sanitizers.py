@@ -80,7 +80,17 @@ _BY_QUALNAME: dict[str, frozenset[SinkKind]] = {
         ],
         frozenset({K.XSS}),
     ),
-    **dict.fromkeys(("flask.jsonify", "quart.jsonify"), frozenset({K.XSS})),
+    # Response objects are sinks (or safe) themselves; returning one from a view is not a
+    # second place where text becomes HTML.
+    **dict.fromkeys(
+        (
+            "flask.jsonify quart.jsonify flask.make_response flask.Response flask.render_template "
+            "flask.send_file flask.send_from_directory flask.redirect quart.render_template "
+            "django.http.HttpResponse django.http.JsonResponse django.shortcuts.render "
+            "fastapi.responses.HTMLResponse starlette.responses.HTMLResponse"
+        ).split(),
+        frozenset({K.XSS}),
+    ),
     **dict.fromkeys(
         ("os.path.basename", "werkzeug.utils.secure_filename", "werkzeug.secure_filename"),
         _PATHS,

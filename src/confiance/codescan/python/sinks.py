@@ -210,6 +210,8 @@ _PATH_METHODS = frozenset(
     {"read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "touch", "open"}
 )
 _WRITE_METHODS = frozenset({"write_text", "write_bytes", "unlink", "rmdir"})
+# Method names only pathlib uses; the others (open, unlink...) need evidence of a Path receiver.
+_PATHLIB_ONLY = frozenset({"read_text", "read_bytes", "write_text", "write_bytes"})
 _LDAP_METHODS = frozenset({"search", "search_s", "search_st", "search_ext", "search_ext_s"})
 _SESSION_CLASSES = frozenset(
     {
@@ -331,7 +333,7 @@ def _methods(node: ast.Call, func: ast.Attribute, index: ModuleIndex, hits: list
             Sink(K.LDAP, f".{attr}()"),
             _select(node, (0, 1, 2), ("filterstr", "search_filter", "search_base", "base")),
         )
-    if attr in _PATH_METHODS and _is_path_receiver(func.value, index):
+    if attr in _PATH_METHODS and (attr in _PATHLIB_ONLY or _is_path_receiver(func.value, index)):
         _add(hits, Sink(K.PATH, f"Path.{attr}()"), [func.value])
         if attr in _WRITE_METHODS:
             _add(hits, Sink(K.FILE_WRITE, f"Path.{attr}()"), [func.value])
