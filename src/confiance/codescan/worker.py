@@ -17,7 +17,7 @@ from typing import cast
 
 from confiance.codescan import javascript
 from confiance.codescan.files import Candidate, FileKind, Unreadable, read_source
-from confiance.codescan.findings import Finding
+from confiance.codescan.findings import Finding, rules
 from confiance.codescan.notebooks import Cell, code_cells
 from confiance.codescan.results import FileNote, ScannedFile, SkippedFile, SuppressedFinding
 from confiance.codescan.secrets import mask, scan_secrets
@@ -30,6 +30,8 @@ PythonAnalyzer = Callable[..., list[Finding]]
 _CODE_KINDS = frozenset({FileKind.PYTHON, FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX})
 _MINIFIED_LINE = 5000
 _SNIPPET_WIDTH = 200
+_CWE_CREDENTIAL = 798
+_GENERIC = "CF-SECRET-GENERIC"
 _TRACE_LINE = re.compile(r"^line (\d+)")
 
 
@@ -149,6 +151,15 @@ def _code_findings(
     return [], None
 
 
+def _without_generic_duplicates(secrets: tuple[Finding, ...], code: list[Finding]) -> list[Finding]:
+    """Drop the entropy-based secret finding on lines where a code rule already reports a
+    hard-coded credential (CWE-798): one issue, one finding. Vendor-format findings stay."""
+    credential_lines = {
+        f.line for f in code if f.rule_id in rules and rules.get(f.rule_id).cwe == _CWE_CREDENTIAL
+    }
+    return [f for f in secrets if not (f.rule_id == _GENERIC and f.line in credential_lines)]
+
+
 def _dedupe(findings: list[Finding]) -> list[Finding]:
     seen: dict[tuple[str, int, int], Finding] = {}
     for f in findings:
@@ -172,7 +183,7 @@ def analyze_file(candidate: Candidate, settings: WorkerSettings) -> FileOutcome:
     code, failure = _code_findings(candidate, text, settings)
     lines = text.splitlines()
     masker = _Masker(secrets.values)
-    findings = _dedupe([*secrets.findings, *code])
+    findings = _dedupe([*_without_generic_duplicates(secrets.findings, code), *code])
     remaining, suppressed = apply_suppressions(findings, text, candidate.rel)
     # Mask last: suppression findings and other analyzers' snippets quote raw lines too.
     remaining = [masker.finding(f, lines) for f in remaining]

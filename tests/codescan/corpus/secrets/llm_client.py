@@ -11,7 +11,7 @@ GEMINI_KEY = "AIzaZcEQ_52IiWfyeFzaaai89D6Zng8X_A8OQot"  # expect: CF-SECRET-GOOG
 HF_TOKEN = "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"  # expect: CF-SECRET-HUGGINGFACE, CF-LLM-HARDCODED-API-KEY
 stripe_key = "sk_live_xWy7qANWYOjxuCs83hGVrkYm"  # expect: CF-SECRET-STRIPE
 GITHUB_TOKEN = "ghp_caac4Fg1ndTC6eDxGgzhudWknqg2KlL5k03p"  # expect: CF-SECRET-GITHUB, CF-PY-HARDCODED-CREDENTIAL
-signing_secret = "ltKM0EqHVgM8WC1wqo8jkHCVs0iXfeJo"  # expect: CF-SECRET-GENERIC, CF-PY-HARDCODED-CREDENTIAL
+signing_secret = "ltKM0EqHVgM8WC1wqo8jkHCVs0iXfeJo"  # expect: CF-PY-HARDCODED-CREDENTIAL
 DATABASE_URL = "postgresql://billing:Qz8nR4tW1pLk@db.internal:5432/billing"  # expect: CF-SECRET-DATABASE-URL
 
 # Tricky negatives: none of these is a secret.
