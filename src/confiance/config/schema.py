@@ -21,6 +21,7 @@ __all__ = [
     "LimitsConfig",
     "PriceConfig",
     "ProviderConfig",
+    "RegressionConfig",
     "RetryConfig",
     "RoleConfig",
     "RouteConfig",
@@ -109,6 +110,27 @@ class RouteLimits(_Strict):
     n: int = Field(default=1, ge=1, le=128)
 
 
+class RegressionConfig(_Strict):
+    """Eval suites that guard a route: run on config changes touching it and/or on a schedule.
+    ``gate`` blocks the change when a suite fails its gate; ``report`` only records the result.
+    Suites are suite file paths or ``pack:NAME`` (e.g. ``pack:security``)."""
+
+    suites: tuple[str, ...] = Field(min_length=1)
+    on: tuple[Literal["config_change", "schedule"], ...] = Field(
+        default=("config_change",), min_length=1
+    )
+    mode: Literal["gate", "report"] = "report"
+    interval_hours: float = Field(default=24.0, ge=0.25, le=24 * 31)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on_key(cls, data: object) -> object:
+        # YAML 1.1 reads an unquoted `on:` key as the boolean true.
+        if isinstance(data, dict) and True in data and "on" not in data:
+            return {("on" if key is True else key): value for key, value in data.items()}
+        return data
+
+
 class RouteConfig(_Strict):
     """A stable name applications call. ``target`` and each of ``fallbacks`` is either
     ``provider/model`` or the name of another route (whose chain is spliced in)."""
@@ -126,6 +148,7 @@ class RouteConfig(_Strict):
     limits: RouteLimits = Field(default_factory=RouteLimits)
     retention: Retention = Retention.METADATA
     redact: bool = True
+    regression: RegressionConfig | None = None
 
 
 class RoleConfig(_Strict):
