@@ -264,7 +264,8 @@ class Evaluator:
         for hit in find_sinks(node, qual, index):
             for target in hit.nodes:
                 value = computed.get(id(target))
-                self.reach(hit.sink, node, value if value is not None else self.expr(target))
+                where = target if target.lineno != node.lineno else node
+                self.reach(hit.sink, where, value if value is not None else self.expr(target))
         source = call_source(node, qual, index.imports)
         callee = index.resolve(func, self._class)
         summarised = self._through_callee(callee, node, positional, keywords) if callee else None

@@ -17,6 +17,7 @@ from typing import Any
 from confiance.codescan.python.expressions import Evaluator
 from confiance.codescan.python.index import FunctionInfo, ModuleIndex
 from confiance.codescan.python.names import last_name
+from confiance.codescan.python.routes import Route
 from confiance.codescan.python.sanitizers import ALL_SINKS, Clears, guard_clears
 from confiance.codescan.python.sinks import Sink
 from confiance.codescan.python.sources import is_request_annotation
@@ -83,9 +84,7 @@ class FunctionFlow(Evaluator):
     def __init__(self, engine: Engine, info: FunctionInfo | None) -> None:
         super().__init__(engine.index, info, engine.summary, engine.flows)
         self._loops = 0
-        self._flask_route = bool(
-            info and info.route and info.route.path and engine.index.imports.imports_any(_FLASK)
-        )
+        self._flask_route = bool(info and info.route and _is_flask(info.route, engine.index))
         self._statements: dict[type[ast.AST], Callable[[Any], bool]] = {
             ast.Assign: self._assign,
             ast.AnnAssign: self._annassign,
@@ -287,6 +286,16 @@ class FunctionFlow(Evaluator):
             if isinstance(target, ast.Name):
                 self.env.pop(target.id, None)
         return False
+
+
+def _is_flask(route: Route, index: ModuleIndex) -> bool:
+    """Whether a route's return value becomes a text/html body (Flask/Quart views)."""
+    if not route.path:
+        return False
+    constructed = index.instances.get(route.router)
+    if constructed is not None:
+        return constructed[0].rpartition(".")[2] in ("Flask", "Blueprint", "Quart")
+    return index.imports.imports_any(_FLASK)
 
 
 def _stop(_node: ast.stmt) -> bool:

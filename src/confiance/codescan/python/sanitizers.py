@@ -83,12 +83,22 @@ _BY_QUALNAME: dict[str, frozenset[SinkKind]] = {
     # Response objects are sinks (or safe) themselves; returning one from a view is not a
     # second place where text becomes HTML.
     **dict.fromkeys(
-        (
-            "flask.jsonify quart.jsonify flask.make_response flask.Response flask.render_template "
-            "flask.send_file flask.send_from_directory flask.redirect quart.render_template "
-            "django.http.HttpResponse django.http.JsonResponse django.shortcuts.render "
-            "fastapi.responses.HTMLResponse starlette.responses.HTMLResponse"
-        ).split(),
+        [
+            "flask.jsonify",
+            "quart.jsonify",
+            "flask.make_response",
+            "flask.Response",
+            "flask.render_template",
+            "flask.send_file",
+            "flask.send_from_directory",
+            "flask.redirect",
+            "quart.render_template",
+            "django.http.HttpResponse",
+            "django.http.JsonResponse",
+            "django.shortcuts.render",
+            "fastapi.responses.HTMLResponse",
+            "starlette.responses.HTMLResponse",
+        ],
         frozenset({K.XSS}),
     ),
     **dict.fromkeys(

@@ -43,7 +43,7 @@ def _debug_call(node: ast.Call, context: ModuleContext) -> Iterator[Finding]:
         return
     for keyword in node.keywords:
         if keyword.arg in _DEBUG_KEYWORDS and _true(keyword.value):
-            yield context.finding(DEBUG_MODE, node, f"{name}({keyword.arg}=True)")
+            yield context.finding(DEBUG_MODE, keyword.value, f"{name}({keyword.arg}=True)")
             return
 
 

@@ -60,11 +60,11 @@ def _jwt(node: ast.Call, context: ModuleContext) -> Iterator[Finding]:
     for keyword in node.keywords:
         value = keyword.value
         if keyword.arg in ("algorithms", "algorithm") and _algorithm_none(value):
-            yield context.finding(JWT_NO_VERIFY, node, "the 'none' algorithm is allowed")
+            yield context.finding(JWT_NO_VERIFY, value, "the 'none' algorithm is allowed")
             return
         if keyword.arg == "options" and _verification_off(value):
-            yield context.finding(JWT_NO_VERIFY, node, "options verify_signature=False")
+            yield context.finding(JWT_NO_VERIFY, value, "options verify_signature=False")
             return
         if keyword.arg == "verify" and isinstance(value, ast.Constant) and value.value is False:
-            yield context.finding(JWT_NO_VERIFY, node, "verify=False")
+            yield context.finding(JWT_NO_VERIFY, value, "verify=False")
             return

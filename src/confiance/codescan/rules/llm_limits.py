@@ -193,7 +193,7 @@ def _retries(node: ast.Call, context: ModuleContext) -> Iterator[Finding]:
         if keyword.arg in ("max_retries", "num_retries"):
             value = keyword.value
             if isinstance(value, ast.Constant) and value.value == 0:
-                yield context.finding(NO_RETRY, node, f"{keyword.arg}=0 disables retries")
+                yield context.finding(NO_RETRY, value, f"{keyword.arg}=0 disables retries")
 
 
 def _raw_http(node: ast.Call, context: ModuleContext) -> Iterator[Finding]:

@@ -86,11 +86,11 @@ def _keywords(node: ast.Call, context: ModuleContext) -> Iterator[Finding]:
             and isinstance(value, ast.Constant)
             and value.value in _OFF_THRESHOLDS
         ):
-            yield context.finding(SAFETY_DISABLED, node, f"safety threshold {value.value}")
+            yield context.finding(SAFETY_DISABLED, value, f"safety threshold {value.value}")
             return
         if keyword.arg in _OFF_KEYWORDS and _constant(value, False, None):
-            yield context.finding(SAFETY_DISABLED, node, f"{keyword.arg}={_text(value)}")
+            yield context.finding(SAFETY_DISABLED, value, f"{keyword.arg}={_text(value)}")
             return
         if keyword.arg in _ON_KEYWORDS and _constant(value, True):
-            yield context.finding(SAFETY_DISABLED, node, f"{keyword.arg}=True")
+            yield context.finding(SAFETY_DISABLED, value, f"{keyword.arg}=True")
             return

@@ -47,10 +47,12 @@ def _verify_false(node: ast.Call, context: ModuleContext) -> Iterator[Finding]:
         if keyword.arg in ("verify", "verify_ssl", "ssl", "verify_certs") and _false(keyword.value):
             if last_name(node.func) in _NOT_TLS:
                 return
-            yield context.finding(TLS_VERIFY, node, f"{keyword.arg}=False disables verification")
+            yield context.finding(
+                TLS_VERIFY, keyword.value, f"{keyword.arg}=False disables verification"
+            )
             return
         if keyword.arg in ("cert_reqs", "verify_mode") and _cert_none(keyword.value, context):
-            yield context.finding(TLS_VERIFY, node, f"{keyword.arg}=CERT_NONE")
+            yield context.finding(TLS_VERIFY, keyword.value, f"{keyword.arg}=CERT_NONE")
             return
 
 

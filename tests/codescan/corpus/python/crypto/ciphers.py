@@ -60,3 +60,9 @@ def static_aead(data):
 def random_cryptography():
     iv = os.urandom(16)
     return Cipher(algorithms.AES(KEY), modes.CTR(iv))  # ok: CF-PY-STATIC-IV, CF-PY-WEAK-CIPHER
+
+
+def fernet(data):
+    from cryptography.fernet import Fernet
+
+    return Fernet(Fernet.generate_key()).encrypt(data)  # ok: CF-PY-WEAK-CIPHER
