@@ -7,7 +7,8 @@ separate processes on loopback (SQLite store in a temporary directory, every tra
 
 1. throughput: non-streaming chat at N connections, direct vs through the gateway
    (requests/s, p50/p99, errors), and the gateway's peak memory;
-2. added latency: the upstream answering in 50 ms, p50 direct vs through the gateway;
+2. added latency: the upstream answering in 50 ms, p50 direct vs through the gateway, at one
+   connection (the gateway's own cost) and at 16 (plus CPU contention on two cores);
 3. streaming: time to first token, direct vs through the gateway;
 4. trace check: every request answered through the gateway has its trace in the store.
 
@@ -217,8 +218,10 @@ def run(args: argparse.Namespace, sim_url: str, gw_url: str, key: str, pid: int,
     direct = wrk(sim_url + chat, "bench-model", None, c, d)
     through = wrk(gw_url + chat, "bench", key, c, d)
     memory = peak_rss_mb(pid)
-    slow_direct = wrk(sim_url + chat, "bench-model+latency-50ms", None, 16, d)
-    slow_through = wrk(gw_url + chat, "slow", key, 16, d)
+    slow_direct = wrk(sim_url + chat, "bench-model+latency-50ms", None, 1, d)
+    slow_through = wrk(gw_url + chat, "slow", key, 1, d)
+    busy_direct = wrk(sim_url + chat, "bench-model+latency-50ms", None, 16, d)
+    busy_through = wrk(gw_url + chat, "slow", key, 16, d)
     ttft_direct = asyncio.run(ttft(sim_url + chat, "bench-model", None, 200))
     ttft_through = asyncio.run(ttft(gw_url + chat, "bench", key, 200))
     time.sleep(2.0)  # let the trace sink flush its last batch
@@ -230,15 +233,18 @@ def run(args: argparse.Namespace, sim_url: str, gw_url: str, key: str, pid: int,
         ("p50 latency (ms)", direct.p50_ms, through.p50_ms),
         ("p99 latency (ms)", direct.p99_ms, through.p99_ms),
         ("errors", direct.errors, through.errors),
-        ("p50 with 50 ms upstream (ms)", slow_direct.p50_ms, slow_through.p50_ms),
+        ("p50, 50 ms upstream, 1 conn (ms)", slow_direct.p50_ms, slow_through.p50_ms),
+        ("p50, 50 ms upstream, 16 conns (ms)", busy_direct.p50_ms, busy_through.p50_ms),
         ("time to first token p50 (ms)", ttft_direct, ttft_through),
     ]
     for name, a, b in rows:
         ratio = f"{b / a:.2f}x" if a else "-"
         print(f"{name:<34}{a:>14.2f}{b:>14.2f}{ratio:>9}")
-    answered = through.requests + slow_through.requests + 200
+    answered = through.requests + slow_through.requests + busy_through.requests + 200
     added = slow_through.p50_ms - slow_direct.p50_ms
-    print(f"\ngateway added at p50 with a 50 ms upstream: {added:.2f} ms")
+    busy = busy_through.p50_ms - busy_direct.p50_ms
+    print(f"\ngateway added at p50 with a 50 ms upstream: {added:.2f} ms (1 connection)")
+    print(f"  ... with 16 connections sharing 2 cores with wrk and the simulator: {busy:.2f} ms")
     print(f"gateway added to time to first token:        {ttft_through - ttft_direct:.2f} ms")
     print(f"gateway peak memory (VmHWM):                 {memory:.0f} MiB")
     print(f"traces stored: {stored} (>= {answered} answered in measured runs)")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import multiprocessing
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
+from typing import Any
 
 from aiohttp import web
 
@@ -65,6 +67,7 @@ async def serve_forever(
             runner, settings.host, settings.port, reuse_port=reuse_port, backlog=4096
         )
         await site.start()
+        _tune_gc()
         if on_ready is not None:
             on_ready(f"http://{settings.host}:{settings.port}")
         await stop.wait()
@@ -73,9 +76,27 @@ async def serve_forever(
         await services.close()
 
 
+def _run(main: Coroutine[Any, Any, None]) -> None:
+    """Run on uvloop where it exists (Linux, macOS): the benchmark measured it faster."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
+
+
+def _tune_gc() -> None:
+    """Move everything alive after start-up out of the collector's view and collect the young
+    generation less often: fewer full-heap pauses under load (measured in bench/gateway.py)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def _worker(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(message)s")
-    asyncio.run(serve_forever(settings, reuse_port=True))
+    _run(serve_forever(settings, reuse_port=True))
 
 
 def run_server(
@@ -83,7 +104,7 @@ def run_server(
 ) -> None:
     """Blocking: serve in this process, or start ``workers`` processes on the same port."""
     if workers <= 1:
-        asyncio.run(serve_forever(settings, on_ready=on_ready))
+        _run(serve_forever(settings, on_ready=on_ready))
         return
     context = multiprocessing.get_context("spawn")
     processes = [
