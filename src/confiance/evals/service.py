@@ -119,6 +119,10 @@ class EvalService:
         self._clock = clock
         self._new_id = new_id
 
+    def now(self) -> datetime:
+        """The service clock (for records that go with a run, such as audit events)."""
+        return self._clock()
+
     async def plan(
         self,
         source: SuiteSource,
