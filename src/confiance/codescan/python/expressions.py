@@ -233,13 +233,14 @@ class Evaluator:
     def _system_message(self, node: ast.Dict, values: list[Value]) -> None:
         role: object = None
         content: Value = CLEAN
+        where: ast.expr = node
         for key, value, node_value in zip(node.keys, values, node.values, strict=True):
             if isinstance(key, ast.Constant) and key.value == "role":
                 role = node_value.value if isinstance(node_value, ast.Constant) else None
             elif isinstance(key, ast.Constant) and key.value in ("content", "parts"):
-                content = value
+                content, where = value, node_value
         if role in _SYSTEM_ROLES and content:
-            self.reach(Sink(SinkKind.SYSTEM_PROMPT, f"{role} message"), node, content)
+            self.reach(Sink(SinkKind.SYSTEM_PROMPT, f"{role} message"), where, content)
 
     def _system_tuple(self, node: ast.Tuple, content: Value) -> None:
         first = node.elts[0]

@@ -77,13 +77,20 @@ class ModuleIndex:
         index = cls(tree)
         index._visit_body(tree.body, prefix="", class_name=None)
         index.llm = is_llm_module(index.imports)
+        index._facts.aliases = {
+            name: values[0]
+            for name, values in index.assigned.items()
+            if len(values) == 1
+            and isinstance(values[0], ast.Subscript)
+            and last_name(values[0].value) == "Annotated"
+        }
         for info in index.functions.values():
             info.tool = info.node.name in index.tool_names or _tool_decorated(info.node)
             info.route = route_of(
                 info.node, index.imports, index._facts, info.class_name is not None
             )
             if info.route is not None:
-                info.injected = injected_params(info.node)
+                info.injected = injected_params(info.node, index._facts.aliases)
                 index.routes.append(info.route)
         return index
 

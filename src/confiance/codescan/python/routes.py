@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from confiance.codescan.python.names import ImportTable, dotted, last_name
 
@@ -78,10 +78,12 @@ class Route:
 
 @dataclass(slots=True)
 class RouterFacts:
-    """Module-wide facts that protect many routes at once."""
+    """Module-wide facts that protect many routes at once, and ``Annotated`` type aliases
+    (``CurrentUser = Annotated[User, Depends(get_current_user)]``)."""
 
     protected_routers: set[str]
     limited_everywhere: bool
+    aliases: dict[str, ast.expr] = field(default_factory=dict)
 
 
 def route_of(
@@ -97,8 +99,9 @@ def route_of(
                 path=path,
                 methods=methods,
                 router=router,
-                auth=router in facts.protected_routers or _has_auth(function, decorator),
-                limited=facts.limited_everywhere or _has_limit(function, decorator),
+                auth=router in facts.protected_routers
+                or _has_auth(function, decorator, facts.aliases),
+                limited=facts.limited_everywhere or _has_limit(function, decorator, facts.aliases),
             )
     if imports.imports_any(_DJANGO) and _is_django_view(function, in_class):
         return Route(
@@ -106,8 +109,8 @@ def route_of(
             path="",
             methods=_django_methods(function),
             router="",
-            auth=_has_auth(function, None),
-            limited=facts.limited_everywhere or _has_limit(function, None),
+            auth=_has_auth(function, None, facts.aliases),
+            limited=facts.limited_everywhere or _has_limit(function, None, facts.aliases),
         )
     return None
 
@@ -183,7 +186,7 @@ def depends_target(node: ast.expr | None) -> str | None:
     return None
 
 
-def _param_dependencies(function: FunctionNode) -> list[str]:
+def _param_dependencies(function: FunctionNode, aliases: dict[str, ast.expr]) -> list[str]:
     args = function.args
     found: list[str] = []
     defaults = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
@@ -192,7 +195,7 @@ def _param_dependencies(function: FunctionNode) -> list[str]:
         if target:
             found.append(target)
     for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
-        annotation = arg.annotation
+        annotation = _resolved(arg.annotation, aliases)
         if isinstance(annotation, ast.Subscript) and last_name(annotation.value) == "Annotated":
             elts = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else []
             found.extend(t for t in map(depends_target, elts[1:]) if t)
@@ -218,10 +221,18 @@ def _decorator_names(function: FunctionNode) -> list[str]:
     return names
 
 
-def _has_auth(function: FunctionNode, decorator: ast.expr | None) -> bool:
+def _resolved(annotation: ast.expr | None, aliases: dict[str, ast.expr]) -> ast.expr | None:
+    if isinstance(annotation, ast.Name) and annotation.id in aliases:
+        return aliases[annotation.id]
+    return annotation
+
+
+def _has_auth(
+    function: FunctionNode, decorator: ast.expr | None, aliases: dict[str, ast.expr]
+) -> bool:
     evidence = [
         *_decorator_names(function),
-        *_param_dependencies(function),
+        *_param_dependencies(function, aliases),
         *_decorator_dependencies(decorator),
     ]
     if any(AUTH_WORDS.search(e) and not _NOT_AUTH.search(e) for e in evidence):
@@ -229,10 +240,12 @@ def _has_auth(function: FunctionNode, decorator: ast.expr | None) -> bool:
     return _body_checks_auth(function)
 
 
-def _has_limit(function: FunctionNode, decorator: ast.expr | None) -> bool:
+def _has_limit(
+    function: FunctionNode, decorator: ast.expr | None, aliases: dict[str, ast.expr]
+) -> bool:
     evidence = [
         *_decorator_names(function),
-        *_param_dependencies(function),
+        *_param_dependencies(function, aliases),
         *_decorator_dependencies(decorator),
     ]
     if any(_LIMIT_WORDS.search(e) for e in evidence):
@@ -269,7 +282,7 @@ def _denies(call: ast.Call) -> bool:
     return last_name(call.func) == "HTTPUnauthorized"
 
 
-def injected_params(function: FunctionNode) -> frozenset[str]:
+def injected_params(function: FunctionNode, aliases: dict[str, ast.expr]) -> frozenset[str]:
     """Parameters a framework fills in itself (dependencies, request objects, sessions)."""
     args = function.args
     names: set[str] = set()
@@ -280,7 +293,7 @@ def injected_params(function: FunctionNode) -> frozenset[str]:
         zip(args.kwonlyargs, args.kw_defaults, strict=True)
     )
     for arg, default in pairs:
-        if depends_target(default) or _annotation_injected(arg.annotation):
+        if depends_target(default) or _annotation_injected(_resolved(arg.annotation, aliases)):
             names.add(arg.arg)
     return frozenset(names)
 

@@ -70,7 +70,7 @@ def _routes(context: ModuleContext) -> Iterator[Finding]:
             )
         elif (
             protected
-            and not _PUBLIC.search(where)
+            and not (_PUBLIC.search(route.path) or _PUBLIC.search(route.function.name))
             and (route.changes_state or _SENSITIVE.search(where))
         ):
             yield context.finding(

@@ -48,20 +48,22 @@ def _middleware(node: ast.Call, context: ModuleContext) -> Iterator[Finding]:
     name = last_name(node.func)
     given = {k.arg: k.value for k in node.keywords if k.arg}
     if name == "add_middleware" and node.args and last_name(node.args[0]) == "CORSMiddleware":
-        credentials = _true(given.get("allow_credentials"))
+        flag = given.get("allow_credentials")
+        credentials = _true(flag)
         origins = _wildcard(given.get("allow_origins")) or _wildcard(
             given.get("allow_origin_regex")
         )
     elif name in ("CORS", "cross_origin") and "supports_credentials" in given:
-        credentials = _true(given["supports_credentials"])
+        flag = given["supports_credentials"]
+        credentials = _true(flag)
         origins = "origins" not in given or _wildcard(given["origins"])
         for key in ("resources",):
             if key in given:
                 origins = origins and _wildcard_resources(given[key])
     else:
         return
-    if credentials and origins:
-        yield context.finding(CORS_CREDENTIALS, node, "any origin allowed with credentials")
+    if credentials and origins and flag is not None:
+        yield context.finding(CORS_CREDENTIALS, flag, "any origin allowed with credentials")
 
 
 def _wildcard_resources(value: ast.expr) -> bool:
