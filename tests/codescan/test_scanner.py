@@ -158,3 +158,12 @@ def test_notebook_code_cells_and_outputs_are_scanned(tmp_path: Path) -> None:
     found = {f.rule_id: f.line for f in result.findings}
     assert KEY in lines[found["CF-SECRET-OPENAI"] - 1]
     assert GH in lines[found["CF-SECRET-GITHUB"] - 1]
+
+
+def test_big_tree_with_progress_bar_gives_the_same_result(tmp_path: Path) -> None:
+    for index in range(210):
+        (tmp_path / f"w{index}.js").write_text(f"el.innerHTML = v{index};\n")
+    quiet = scan([tmp_path], ScanOptions(root=tmp_path, jobs=2))
+    shown = scan([tmp_path], ScanOptions(root=tmp_path, jobs=2, progress=True))
+    assert len(shown.findings) == 210
+    assert _ids(shown) == _ids(quiet)

@@ -33,7 +33,7 @@ from confiance.codescan.results import (
     SuppressedFinding,
     sort_findings,
 )
-from confiance.codescan.worker import FileOutcome, WorkerSettings, analyze_chunk, python_analyzer
+from confiance.codescan.worker import ANALYZERS, FileOutcome, WorkerSettings, analyze_chunk
 from confiance.errors import UsageError
 
 __all__ = ["load_rules", "resolve_root", "rule_selector", "scan"]
@@ -44,11 +44,8 @@ _CHUNKS_PER_WORKER = 8
 
 
 def load_rules() -> list[str]:
-    """Import every analyzer so the registry is complete; returns the analyzer names."""
-    names = ["secrets", "javascript"]
-    if python_analyzer() is not None:
-        names.append("python")
-    return names
+    """The analyzers; importing them (done by this module) registers every rule."""
+    return list(ANALYZERS)
 
 
 def rule_selector(include: Sequence[str], exclude: Sequence[str]) -> Callable[[str], bool]:

@@ -8,44 +8,29 @@ when the secret scan still ran) with a reason.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import cast
 
 from confiance.codescan import javascript
 from confiance.codescan.files import Candidate, FileKind, Unreadable, read_source
 from confiance.codescan.findings import Finding, rules
 from confiance.codescan.notebooks import Cell, code_cells
+from confiance.codescan.python import analyze as analyze_python
 from confiance.codescan.results import FileNote, ScannedFile, SkippedFile, SuppressedFinding
 from confiance.codescan.secrets import mask, scan_secrets
 from confiance.codescan.suppressions import apply_suppressions
 from confiance.codescan.topics import detect_topics
 
-__all__ = ["FileOutcome", "PythonAnalyzer", "WorkerSettings", "analyze_chunk", "python_analyzer"]
+__all__ = ["ANALYZERS", "FileOutcome", "WorkerSettings", "analyze_chunk", "analyze_file"]
 
-PythonAnalyzer = Callable[..., list[Finding]]
+ANALYZERS = ("secrets", "javascript", "python")
 _CODE_KINDS = frozenset({FileKind.PYTHON, FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX})
 _MINIFIED_LINE = 5000
 _SNIPPET_WIDTH = 200
 _CWE_CREDENTIAL = 798
 _GENERIC = "CF-SECRET-GENERIC"
 _TRACE_LINE = re.compile(r"^line (\d+)")
-
-
-def python_analyzer() -> PythonAnalyzer | None:
-    """The Python AST/taint analyzer, or None while that package is not installed."""
-    try:
-        module = importlib.import_module("confiance.codescan.python")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("confiance.codescan.python"):
-            return None
-        raise
-    # Until the package is complete it may import as a namespace package without ``analyze``.
-    analyze = getattr(module, "analyze", None)
-    return cast(PythonAnalyzer, analyze) if callable(analyze) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +78,8 @@ def _syntax_reason(exc: SyntaxError) -> str:
 
 
 def _python(text: str, path: str, settings: WorkerSettings) -> tuple[list[Finding], str | None]:
-    analyze = python_analyzer()
-    if analyze is None:
-        return [], None
     try:
-        return analyze(text, path, today=settings.today), None
+        return analyze_python(text, path, today=settings.today), None
     except SyntaxError as exc:
         return [], _syntax_reason(exc)
     except Exception as exc:
