@@ -31,7 +31,7 @@ from confiance.evals.gate import GateDecision, evaluate_gate
 from confiance.evals.loader import LoadedSuite
 from confiance.evals.pricing import CostEstimate, PriceTable, estimate_cost
 from confiance.evals.runner import RunContext, WorkItem, run_cases, summarize, work_items
-from confiance.evals.sources import SuiteSource
+from confiance.evals.sources import SuiteSource, source_from_spec
 from confiance.evals.suite import GateSpec
 from confiance.evals.targets import EndpointEmbedder, EndpointJudge, RecordingTarget, TargetSpec
 from confiance.evals.writer import BatchWriter
@@ -78,6 +78,7 @@ class RunPlan:
     run_id: str
     suite: LoadedSuite
     source: str
+    source_spec: JSONObject
     target: TargetSpec
     options: RunOptions
     canary: str
@@ -145,6 +146,7 @@ class EvalService:
             run_id=self._new_id(),
             suite=suite,
             source=source.description,
+            source_spec=source.spec(),
             target=target,
             options=options,
             canary=canary,
@@ -156,7 +158,7 @@ class EvalService:
     async def plan_resume(
         self,
         run_id: str,
-        source: SuiteSource,
+        source: SuiteSource | None,
         api_key: str | None,
         options: RunOptions,
         *,
@@ -169,6 +171,7 @@ class EvalService:
         run = await self.runs.get(run_id)
         if run.status is RunStatus.FINISHED:
             raise Conflict(f"eval run {run_id} already finished; start a new run instead")
+        source = source or source_from_spec(run.params.get("source_spec"))
         canary = str(run.params.get("canary") or "")
         suite = source.load({"canary": canary})
         if suite.version_hash != run.suite_hash:
@@ -198,6 +201,7 @@ class EvalService:
             run_id=run.id,
             suite=suite,
             source=str(run.params.get("source") or source.description),
+            source_spec=source.spec(),
             target=target,
             options=resumed,
             canary=canary,
@@ -349,6 +353,7 @@ class EvalService:
         options = plan.options
         params: JSONObject = {
             "source": plan.source,
+            "source_spec": plan.source_spec,
             "repeats": options.repeats,
             "concurrency": options.concurrency,
             "params": options.params,

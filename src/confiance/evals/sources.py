@@ -11,16 +11,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from confiance.domain.types import JSONObject
+from confiance.errors import ConfigError
 from confiance.evals.assertions.registry import AssertionRegistry
 from confiance.evals.loader import LoadedSuite, load_suite
 from confiance.evals.packs.registry import find_pack, load_pack
 
-__all__ = ["FileSource", "PackSource", "SuiteSource"]
+__all__ = ["FileSource", "PackSource", "SuiteSource", "source_from_spec"]
 
 
 class SuiteSource(Protocol):
     @property
     def description(self) -> str: ...
+
+    def spec(self) -> JSONObject:
+        """What :func:`source_from_spec` needs to rebuild this source (stored with the run)."""
+        ...
 
     def load(self, variables: Mapping[str, Any]) -> LoadedSuite: ...
 
@@ -36,6 +42,9 @@ class FileSource:
     @property
     def description(self) -> str:
         return str(self.path)
+
+    def spec(self) -> JSONObject:
+        return {"kind": "file", "path": str(self.path.resolve()), "strict_data": self.strict_data}
 
     def load(self, variables: Mapping[str, Any]) -> LoadedSuite:
         return load_suite(
@@ -57,7 +66,20 @@ class PackSource:
         only = f" [{', '.join(sorted(self.categories))}]" if self.categories else ""
         return f"pack {info.name} {info.version}{only}"
 
+    def spec(self) -> JSONObject:
+        return {"kind": "pack", "pack": self.pack, "categories": sorted(self.categories)}
+
     def load(self, variables: Mapping[str, Any]) -> LoadedSuite:
         return load_pack(
             self.pack, registry=self.registry, variables=variables, categories=self.categories
         )
+
+
+def source_from_spec(spec: object, registry: AssertionRegistry | None = None) -> SuiteSource:
+    """The source a stored run was made from. Raises ``ConfigError`` for an unusable spec."""
+    if isinstance(spec, dict) and spec.get("kind") == "file" and isinstance(spec.get("path"), str):
+        return FileSource(Path(spec["path"]), bool(spec.get("strict_data")), registry)
+    if isinstance(spec, dict) and spec.get("kind") == "pack" and isinstance(spec.get("pack"), str):
+        categories = [str(c) for c in spec.get("categories") or []]
+        return PackSource(spec["pack"], tuple(categories), registry)
+    raise ConfigError("the run does not record its suite: pass the suite file or --pack again")
