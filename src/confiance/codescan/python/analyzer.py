@@ -34,8 +34,8 @@ def analyze(source: str, path: str, *, today: dt.date | None = None) -> list[Fin
     """
     try:
         tree = ast.parse(source, filename=path)
-    except ValueError as error:
-        raise SyntaxError(f"{path}: {error}") from error
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise SyntaxError(f"{path}: cannot parse: {error}") from error
     try:
         return _analyze_tree(tree, source, path, today or dt.date.today(), checks)
     except RecursionError as error:
