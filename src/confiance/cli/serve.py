@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from confiance.app import open_services
 from confiance.config.load import load_config
@@ -68,12 +69,12 @@ def register(app: typer.Typer) -> None:
                 run_demo_blocking(settings, lambda text: console.print(text, soft_wrap=True))
                 return
             if config is not None:
-                console.print(asyncio.run(_apply(settings, config)))
+                console.print(escape(asyncio.run(_apply(settings, config))), soft_wrap=True)
             from confiance.gateway.runner import run_server
 
             run_server(settings, workers, on_ready=lambda url: console.print(f"Listening on {url}"))
         except ConfianceError as error:
-            console.print(f"[red]error:[/red] {error.message}", markup=True)
+            console.print(f"[red]error:[/red] {escape(error.message)}", soft_wrap=True)
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
