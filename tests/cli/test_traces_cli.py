@@ -190,3 +190,12 @@ def test_narrow_terminals_keep_the_id_and_drop_details(cli: Cli) -> None:
     wide = cli("traces", "tail").stdout.splitlines()[0]
     assert "TTFT" in wide
     assert "fallback" in wide
+
+
+def test_database_url_option_overrides_the_environment(cli: Cli, tmp_path: Path) -> None:
+    env = {**cli.env, "CONFIANCE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"}
+    args = ["traces", "tail", "--json"]
+    empty = CliRunner().invoke(cli.app, args, env=env)
+    assert json.loads(empty.stdout)["traces"] == []
+    chosen = CliRunner().invoke(cli.app, [*args, "--database-url", cli.url], env=env)
+    assert len(json.loads(chosen.stdout)["traces"]) == 6
