@@ -173,6 +173,8 @@ class Evaluator:
         value = join(self.expr(node.left), self.expr(node.right))
         if not value or not isinstance(node.op, ast.Add | ast.Mod):
             return value
+        if not (_textual(node.left) or _textual(node.right)):
+            return value  # arithmetic or expression objects, not text being built
         value = add_marks(value, _BUILT)
         left = node.left
         if isinstance(left, ast.Constant) and isinstance(left.value, str):
@@ -338,6 +340,21 @@ class Evaluator:
 
 def _clean(_node: ast.AST) -> Value:
     return CLEAN
+
+
+def _textual(node: ast.expr) -> bool:
+    """Evidently a string: a str literal, an f-string, or text built from one."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp):
+        return _textual(node.left) or _textual(node.right)
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _BUILDERS
+    )
 
 
 def _param_values(

@@ -33,8 +33,8 @@ ASSERT_SECURITY = rules.register(
 
 _SECURITY = re.compile(
     r"is_admin|is_authenticated|is_staff|is_superuser|has_perm|permission|authori[sz]|"
-    r"(^|_)role|current_user|logged_in|is_owner|owner_id|(^|_)can_|access|auth|token|csrf|"
-    r"signature|verif|password|allowed|is_active_user"
+    r"current_user|logged_in|is_owner|owner_id|(^|_)can_|csrf|signature|verif|password|"
+    r"is_active_user|access_token|auth_token|(^|_)authenticated"
 )
 
 
@@ -45,7 +45,12 @@ def _is_test_file(path: str) -> bool:
 
 @checks.on(ast.Assert)
 def _assert(node: ast.Assert, context: ModuleContext) -> Iterator[Finding]:
-    if _is_test_file(context.path):
+    test = node.test
+    if _is_test_file(context.path) or (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Name)
+        and test.func.id == "isinstance"
+    ):
         return
     for child in ast.walk(node.test):
         name = (

@@ -8,12 +8,19 @@ variables) and values read from the environment are not findings. LLM vendor key
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from confiance.codescan.findings import Confidence, Finding, Rule, Severity, rules
 from confiance.codescan.python.checks import checks
 from confiance.codescan.python.context import ModuleContext
-from confiance.codescan.rules._words import LLM_KEY_SHAPE, is_placeholder, is_secret_name, name_of
+from confiance.codescan.rules._words import (
+    LLM_KEY_SHAPE,
+    is_placeholder,
+    is_secret_name,
+    name_of,
+    snake,
+)
 from confiance.codescan.rules.llm_keys import is_llm_key_site
 
 __all__ = ["HARDCODED_CREDENTIAL"]
@@ -36,12 +43,22 @@ HARDCODED_CREDENTIAL = rules.register(
 )
 
 
-def _literal(node: ast.expr | None) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
-        text = node.value.decode("latin-1") if isinstance(node.value, bytes) else node.value
-        if not is_placeholder(text) and not LLM_KEY_SHAPE.match(text.strip()):
-            return text
-    return None
+_PASSWORD = re.compile(r"passw|pwd|passphrase")
+
+
+def _literal(node: ast.expr | None, name: str) -> str | None:
+    """The literal when it looks like a real credential for ``name``: passwords need only be
+    non-placeholders; tokens, keys and secrets must also look generated (a digit, or long),
+    since 'token' and 'key' also name parser tokens and dictionary keys."""
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str | bytes)):
+        return None
+    text = node.value.decode("latin-1") if isinstance(node.value, bytes) else node.value
+    if is_placeholder(text) or LLM_KEY_SHAPE.match(text.strip()):
+        return None
+    if _PASSWORD.search(snake(name)):
+        return text
+    generated = any(c.isdigit() for c in text) or len(text) >= 20
+    return text if generated and len(text) >= 8 else None
 
 
 def _finding(context: ModuleContext, node: ast.AST, name: str, secret: str) -> Finding:
@@ -58,14 +75,13 @@ def _finding(context: ModuleContext, node: ast.AST, name: str, secret: str) -> F
 @checks.on(ast.Assign, ast.AnnAssign)
 def _assign(node: ast.Assign | ast.AnnAssign, context: ModuleContext) -> Iterator[Finding]:
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-    secret = _literal(node.value)
-    if secret is None:
-        return
     for target in targets:
         name = name_of(target)
         if name and is_secret_name(name) and not is_llm_key_site(None, name, context):
-            yield _finding(context, node, name, secret)
-            return
+            secret = _literal(node.value, name)
+            if secret is not None:
+                yield _finding(context, node, name, secret)
+                return
 
 
 @checks.on(ast.Call)
@@ -74,7 +90,7 @@ def _keywords(node: ast.Call, context: ModuleContext) -> Iterator[Finding]:
         name = keyword.arg
         if not name or not is_secret_name(name) or is_llm_key_site(node, name, context):
             continue
-        secret = _literal(keyword.value)
+        secret = _literal(keyword.value, name)
         if secret is not None:
             yield _finding(context, node, name, secret)
             return
@@ -89,7 +105,7 @@ def _dict(node: ast.Dict, context: ModuleContext) -> Iterator[Finding]:
             and is_secret_name(key.value)
             and not is_llm_key_site(None, key.value, context)
         ):
-            secret = _literal(value)
+            secret = _literal(value, key.value)
             if secret is not None:
                 yield _finding(context, value, key.value, secret)
 
@@ -106,7 +122,7 @@ def _defaults(
     pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d]
     for arg, default in pairs:
         if is_secret_name(arg.arg):
-            secret = _literal(default)
+            secret = _literal(default, arg.arg)
             if secret is not None:
                 yield _finding(context, default, arg.arg, secret)
 
@@ -117,6 +133,6 @@ def _compare(node: ast.Compare, context: ModuleContext) -> Iterator[Finding]:
         return
     name = name_of(node.left)
     if name and is_secret_name(name):
-        secret = _literal(node.comparators[0])
+        secret = _literal(node.comparators[0], name)
         if secret is not None:
             yield _finding(context, node, name, secret)
