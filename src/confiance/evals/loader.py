@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from confiance.config.problems import ConfigProblem, InvalidConfig, Issue, Pointer
 from confiance.config.yamlnodes import YamlDocument, compose_document
 from confiance.errors import ConfigError
-from confiance.evals.assertions.registry import AssertionRegistry
+from confiance.evals.assertions.registry import AssertionRegistry, UnknownAssertionKind
 from confiance.evals.cases import CaseBuilder, CaseProblems, EvalCase
 from confiance.evals.datasets import RowProblem, read_dataset
 from confiance.evals.problems import InvalidSuite, model_issues
@@ -66,6 +66,8 @@ def load_suite(
     problem of the content)."""
     file = Path(path)
     try:
+        if not file.exists():
+            raise ConfigError(f"suite file not found: {file}")
         if not file.is_file():
             raise ConfigError(f"{file}: not a file (pass the path of a suite YAML file)")
         if file.stat().st_size > MAX_SUITE_BYTES:
@@ -102,12 +104,13 @@ def parse_suite(
     """Validate and expand suite ``text`` (``source`` names it in messages; dataset paths are
     relative to ``base_dir``)."""
     document = _compose(text, source)
+    registry = registry or AssertionRegistry.default()
     try:
         spec = SuiteSpec.model_validate(document.data)
     except ValidationError as error:
-        issues = model_issues(error, SuiteSpec)
+        issues = model_issues(error, SuiteSpec) + _raw_assertion_issues(document.data, registry)
         raise InvalidSuite(_located(document, issues)) from None
-    builder = CaseBuilder(spec, registry or AssertionRegistry.default(), variables or {})
+    builder = CaseBuilder(spec, registry, variables or {})
     issues = builder.check_kinds()
     cases: list[EvalCase] = []
     for index, case in enumerate(spec.cases):
@@ -165,6 +168,40 @@ def merge_suites(name: str, description: str, suites: Sequence[LoadedSuite]) -> 
         gate=suites[0].gate if suites else GateSpec(),
         skipped_rows=tuple(p for s in suites for p in s.skipped_rows),
     )
+
+
+def _raw_assertion_issues(data: object, registry: AssertionRegistry) -> list[Issue]:
+    """Assertion problems in a document that failed the schema, so one pass reports them too
+    (specs holding templates are skipped: their values are only known per case)."""
+    if not isinstance(data, dict):
+        return []
+    places: list[tuple[object, tuple[str | int, ...]]] = []
+    defaults = data.get("defaults")
+    if isinstance(defaults, dict):
+        places.append((defaults.get("assert"), ("defaults", "assert")))
+    for section in ("cases", "datasets"):
+        items = data.get(section)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, dict):
+                places.append((item.get("assert"), (section, index, "assert")))
+    issues: list[Issue] = []
+    for specs, path in places:
+        for j, spec in enumerate(specs if isinstance(specs, list) else []):
+            if isinstance(spec, dict) and "{{" not in _canonical(spec):
+                issues += _spec_issues(spec, (*path, j), registry)
+    return issues
+
+
+def _spec_issues(
+    spec: dict[str, Any], path: tuple[str | int, ...], registry: AssertionRegistry
+) -> list[Issue]:
+    try:
+        registry.build(spec)
+    except UnknownAssertionKind as error:
+        return [Issue((*path, "kind"), str(error))]
+    except ValidationError as error:
+        return model_issues(error, registry.get(str(spec.get("kind"))), path)
+    return []
 
 
 def _compose(text: str, source: str) -> YamlDocument:
