@@ -19,6 +19,7 @@ from confiance.codescan.python.flow import Engine
 from confiance.codescan.python.index import ModuleIndex
 from confiance.codescan.python.summary import Flow
 from confiance.codescan.python.taint import Mark, SinkKind, SourceKind, Taint
+from confiance.codescan.python.tree import children
 
 __all__ = ["analyze"]
 
@@ -161,7 +162,7 @@ class _Walker:
             context.functions.append(info)
         if is_statement:
             context.statements.append(node)  # type: ignore[arg-type]
-        for child in ast.iter_child_nodes(node):
+        for child in children(node):
             self.visit(child)
         if is_statement:
             context.statements.pop()

@@ -25,6 +25,9 @@ _KEY_SHAPES = re.compile(
 )
 
 
+_CALL_SHAPES = (".completions.", ".messages.", "generate_content", "completion(", ".invoke(")
+
+
 def mask_secret(text: str, secret: str | None = None) -> str:
     """``text`` with ``secret`` and anything shaped like a vendor key replaced by a mask that
     keeps the first four characters."""
@@ -57,12 +60,23 @@ class ModuleContext:
         self._catalog: Catalog | None = None
         self._qualnames: dict[int, str | None] = {}
         self._llm: dict[int, LLMApi | None] = {}
+        self._may_call_llm: bool | None = None
 
     @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
             self._catalog = Catalog.load()
         return self._catalog
+
+    @property
+    def may_call_llm(self) -> bool:
+        """Cheap pre-check for the loop/recursion rules: an LLM package is imported or a
+        vendor call shape appears in the text."""
+        if self._may_call_llm is None:
+            self._may_call_llm = self.index.llm or any(
+                shape in self.source for shape in _CALL_SHAPES
+            )
+        return self._may_call_llm
 
     @property
     def function(self) -> FunctionInfo | None:

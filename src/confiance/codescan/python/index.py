@@ -22,6 +22,7 @@ from confiance.codescan.python.routes import (
     injected_params,
     route_of,
 )
+from confiance.codescan.python.tree import children
 
 __all__ = ["FunctionInfo", "ModuleIndex", "is_constant"]
 
@@ -134,7 +135,7 @@ class ModuleIndex:
             self._bind(node.optional_vars, node.context_expr)
         elif isinstance(node, ast.Call):
             self._call(node, class_name)
-        for child in ast.iter_child_nodes(node):
+        for child in children(node):
             self._visit(child, prefix, class_name)
 
     def _function(self, node: FunctionNode, prefix: str, class_name: str | None) -> None:

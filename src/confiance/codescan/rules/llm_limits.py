@@ -243,7 +243,7 @@ def _without_breaks(loop: ast.For | ast.While | ast.AsyncFor) -> list[ast.AST]:
 @checks.on(ast.While)
 def _while_true(node: ast.While, context: ModuleContext) -> Iterator[Finding]:
     test = node.test
-    if not (isinstance(test, ast.Constant) and test.value in (True, 1)):
+    if not (isinstance(test, ast.Constant) and test.value in (True, 1)) or not context.may_call_llm:
         return
     if not _exits(node.body) and _calls_llm(node.body, context):
         yield context.finding(
@@ -255,6 +255,8 @@ def _while_true(node: ast.While, context: ModuleContext) -> Iterator[Finding]:
 def _recursion(
     node: ast.FunctionDef | ast.AsyncFunctionDef, context: ModuleContext
 ) -> Iterator[Finding]:
+    if not context.may_call_llm or not _calls_itself_somewhere(node):
+        return
     if not _calls_llm(node.body, context):
         return
     guarded = {
@@ -279,6 +281,14 @@ def _recursion(
                     f"{node.name}() calls a model and itself with no depth limit",
                 )
                 return
+
+
+def _calls_itself_somewhere(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(
+        isinstance(call, ast.Call) and _calls_itself(call, node.name)
+        for statement in node.body
+        for call in ast.walk(statement)
+    )
 
 
 def _calls_itself(call: ast.Call, name: str) -> bool:
