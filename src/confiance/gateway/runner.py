@@ -11,6 +11,7 @@ import contextlib
 import gc
 import logging
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
@@ -20,6 +21,7 @@ from aiohttp import web
 
 from confiance.app import Services, open_services
 from confiance.gateway.server import Gateway
+from confiance.observability.tracing import spans_from_env
 from confiance.providers.builtin import builtin_registry
 from confiance.settings import Settings
 
@@ -37,6 +39,7 @@ def build_gateway(services: Services, *, poll_interval: float = 1.0) -> Gateway:
         builtin_registry(),
         poll_interval=poll_interval,
         management=create_api(services),
+        spans=spans_from_env(os.environ),
     )
 
 
@@ -54,7 +57,9 @@ async def serve_forever(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    services = await open_services(settings, actor="gateway", migrate=not reuse_port)
+    # Changes reach this process only through the management API: audit them as "api:<key>".
+    # Workers sharing a port skip migrations: the parent ran them once before starting them.
+    services = await open_services(settings, actor="api", migrate=not reuse_port)
     runner = web.AppRunner(
         build_gateway(services).application(),
         handler_cancellation=True,
@@ -86,6 +91,11 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
         uvloop.run(main)
 
 
+async def _migrate(settings: Settings) -> None:
+    services = await open_services(settings, migrate=True)
+    await services.close()
+
+
 def _tune_gc() -> None:
     """Move everything alive after start-up out of the collector's view and collect the young
     generation less often: fewer full-heap pauses under load (measured in bench/gateway.py)."""
@@ -106,6 +116,7 @@ def run_server(
     if workers <= 1:
         _run(serve_forever(settings, on_ready=on_ready))
         return
+    _run(_migrate(settings))
     context = multiprocessing.get_context("spawn")
     processes = [
         context.Process(target=_worker, args=(replace(settings),), name=f"confiance-worker-{i}")

@@ -40,6 +40,7 @@ from confiance.gateway.snapshots import Snapshot, SnapshotManager
 from confiance.gateway.streaming import relay
 from confiance.gateway.tracesink import TraceSink
 from confiance.observability.metrics import CONTENT_TYPE_LATEST, GatewayMetrics
+from confiance.observability.tracing import SpanRecorder
 from confiance.providers.base import ProviderRegistry
 
 __all__ = ["Gateway", "GatewayStore"]
@@ -91,6 +92,7 @@ class Gateway:
         metrics: GatewayMetrics | None = None,
         poll_interval: float = 1.0,
         management: Any = None,
+        spans: SpanRecorder | None = None,
     ) -> None:
         self.store = store
         self.metrics = metrics or GatewayMetrics()
@@ -101,6 +103,7 @@ class Gateway:
         self._poll_interval = poll_interval
         self._poller: asyncio.Task[None] | None = None
         self._management = management
+        self._spans = spans
         self._in_flight = 0
         self.ready = False
 
@@ -156,6 +159,8 @@ class Gateway:
         if self.sink is not None:
             await self.sink.close()
         await self.snapshots.close()
+        if self._spans is not None:
+            await asyncio.to_thread(self._spans.close)
 
     async def refresh(self) -> None:
         """Install the newest config revision and key set if they changed."""
@@ -221,6 +226,8 @@ class Gateway:
             self._in_flight -= 1
             self.metrics.in_flight.dec()
             self._finish(trace, snapshot, t0, authenticated)
+            if self._spans is not None and authenticated:
+                self._spans.record(trace, request.headers.get("traceparent"))
         return response
 
     def _finish(self, trace: Trace, snapshot: Snapshot, t0: float, traced: bool) -> None:
