@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
 
+from confiance.app import Services, open_services
+from confiance.config.load import load_config
+from confiance.domain.keys import Role
 from confiance.evals.service import EvalService
+from confiance.evals.targets import TargetSpec
+from confiance.gateway.runner import build_gateway
+from confiance.gateway.server import Gateway
 from confiance.providers.simulated import (
     Behaviour,
     RunningSimulator,
     SimulatorConfig,
     serve_simulator,
 )
+from confiance.settings import Settings
 from confiance.store import Store
 from confiance.store.testing import postgres_schema
 
@@ -78,3 +87,77 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 @pytest.fixture
 def service(sqlite_store: Store, session: aiohttp.ClientSession) -> EvalService:
     return EvalService(sqlite_store.evals, session)
+
+
+GATEWAY_CONFIG = """\
+version: 1
+providers:
+  sim: {{kind: simulated, base_url: "{sim}/v1"}}
+routes:
+  good:
+    target: sim/bot
+    retention: full
+  leaky:
+    target: "sim/bot+leak-system"
+  obedient:
+    target: "sim/bot+follow-injections"
+  brokenjson:
+    target: "sim/bot+invalid-json"
+  down:
+    target: "sim/bot+fail-503"
+    fallbacks: [sim/bot]
+    retry: {{max_attempts: 1}}
+  judge:
+    target: sim/judge-yes
+prices:
+  sim/bot: {{input: 1.0, output: 2.0}}
+"""
+
+
+@dataclass
+class GatewayStack:
+    """A gateway on loopback over a SQLite store, with the simulator behind it."""
+
+    url: str
+    key: str
+    services: Services
+    gateway: Gateway
+    sim: RunningSimulator
+    config_path: Path
+
+    def target(self, route: str) -> TargetSpec:
+        return TargetSpec.through_gateway(route, self.url, self.key)
+
+    async def apply(self, text: str) -> int:
+        self.config_path.write_text(text.format(sim=self.sim.base_url), encoding="utf-8")
+        loaded = load_config(self.config_path)
+        result = await self.services.revisions.apply(loaded, "test", "test")
+        await self.gateway.refresh()
+        return result.revision.number
+
+
+@pytest.fixture
+async def stack(tmp_path: Path, sim: RunningSimulator) -> AsyncIterator[GatewayStack]:
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
+    services = await open_services(settings, actor="test")
+    gateway = build_gateway(services, poll_interval=0.1)
+    runner = web.AppRunner(gateway.application(), handler_cancellation=True, access_log=None)
+    try:
+        stack_config = tmp_path / "confiance.yaml"
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        key = await services.keys.create("evals", Role.ADMIN)
+        stack = GatewayStack(
+            url=f"http://127.0.0.1:{runner.addresses[0][1]}",
+            key=key.secret,
+            services=services,
+            gateway=gateway,
+            sim=sim,
+            config_path=stack_config,
+        )
+        await stack.apply(GATEWAY_CONFIG)
+        yield stack
+    finally:
+        await runner.cleanup()
+        await services.close()
