@@ -64,6 +64,10 @@ def test_explicit_paths_still_honour_ignore_files_and_parents(tmp_path: Path) ->
     assert _walked(tmp_path, tmp_path / "vendor" / "lib.py", tmp_path / "src" / "a.py") == [
         "src/a.py"
     ]
+    result = walk([tmp_path / "vendor"], tmp_path, max_file_size=1 << 20)
+    assert [(s.path, s.reason) for s in result.skipped] == [
+        ("vendor", "excluded by a .confianceignore rule")
+    ], "a named path that is excluded is reported, not silently dropped"
     ignored = ignore_predicate(tmp_path)
     assert ignored("vendor/lib.py")
     assert ignored("node_modules/x.js")

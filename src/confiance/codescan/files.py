@@ -319,7 +319,8 @@ def walk(paths: list[Path], root: Path, *, max_file_size: int) -> WalkResult:
         if rel == "":
             walker.walk_dir(path, "", frozenset())
         elif walker.ignore.ignored_with_parents(rel, is_dir=path.is_dir()):
-            continue
+            # Named on the command line yet excluded: say so, or the scan reports "0 files".
+            walker.skipped.append(SkippedFile(rel, "excluded by a .confianceignore rule"))
         else:
             walker.visit(path, rel, frozenset())
     unique = {c.rel: c for c in walker.candidates}
