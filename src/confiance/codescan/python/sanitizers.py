@@ -119,6 +119,8 @@ _BY_QUALNAME: dict[str, frozenset[SinkKind]] = {
         frozenset({K.SQL}),
     ),
 }
+# SQLAlchemy's IdentifierPreparer: the right way to put a schema or table name into SQL text.
+_SQL_IDENTIFIER_METHODS = frozenset({"quote_identifier", "quote_schema", "format_table"})
 # Method names that validate or reduce a value to a number, boolean or digest.
 _CLEAN_METHODS = frozenset(
     {
@@ -166,6 +168,8 @@ def sanitizer_clears(call: ast.Call, qual: str | None) -> frozenset[SinkKind]:
             return ALL_SINKS
     if isinstance(call.func, ast.Attribute) and call.func.attr in _CLEAN_METHODS:
         return ALL_SINKS
+    if isinstance(call.func, ast.Attribute) and call.func.attr in _SQL_IDENTIFIER_METHODS:
+        return frozenset({K.SQL})
     return frozenset()
 
 

@@ -57,3 +57,12 @@ def report(day):
 def constant_query():
     db.execute("SELECT 1")  # ok: CF-PY-SQLI
     db.execute(f"SELECT {42}")
+
+
+@app.route("/schema")
+def use_schema():
+    schema = request.args["schema"]
+    quoted = db.dialect.identifier_preparer.quote_identifier(schema)
+    db.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted}")  # ok: CF-PY-SQLI
+    db.execute(f"SET search_path TO {schema}")  # expect: CF-PY-SQLI
+    return jsonify(ok=True)
