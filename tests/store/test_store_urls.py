@@ -49,6 +49,9 @@ def test_schema_parameter_is_taken_out_of_the_url() -> None:
         ("postgresql://u:hunter2@db/conf?schema=a;drop", "not a plain identifier"),
         ("postgresql://u@db/conf?schema=a&schema=b", "more than once"),
         ("sqlite:///x.db?mode=ro", "no query parameters"),
+        ("sqlite+aiosqlite:///:memory:", "in-memory SQLite"),
+        ("sqlite://", "in-memory SQLite"),
+        (":memory:", "in-memory SQLite"),
         ("postgresql://u:hunter2@db:notaport/conf", "cannot parse"),
     ],
 )

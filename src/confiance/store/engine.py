@@ -124,7 +124,7 @@ class Database:
 def _require_directory(url: DatabaseURL) -> None:
     # Checked up front: SQLite's own "unable to open database file" does not say why.
     database = url.url.database
-    if database and database != ":memory:":
+    if database:
         directory = Path(database).parent
         if not directory.is_dir():
             raise StoreError(

@@ -46,7 +46,7 @@ class DatabaseURL:
     @property
     def missing_file(self) -> bool:
         """Whether this is a SQLite file that does not exist yet (opening would create it)."""
-        if self.dialect != "sqlite" or self.url.database in (None, "", ":memory:"):
+        if self.dialect != "sqlite" or not self.url.database:
             return False
         return not Path(str(self.url.database)).exists()
 
@@ -54,7 +54,7 @@ class DatabaseURL:
     def where(self) -> str:
         """Where the database is, safe to print: host, port and name or file; never a password."""
         if self.dialect == "sqlite":
-            return f"SQLite file {self.url.database or ':memory:'}"
+            return f"SQLite file {self.url.database}"
         host = self.url.host or "localhost"
         port = self.url.port or 5432
         schema = f" (schema {self.schema})" if self.schema else ""
@@ -71,7 +71,7 @@ def parse_database_url(raw: str) -> DatabaseURL:
     if not text:
         raise ConfigError(f"the database URL is empty; use {_EXAMPLES}")
     if "://" not in text:
-        return DatabaseURL(URL.create(_SQLITE_DRIVER, database=text))
+        return _sqlite(URL.create(_SQLITE_DRIVER, database=text))
     scheme = text.split("://", 1)[0].lower()
     try:
         url = make_url(text)
@@ -92,6 +92,13 @@ def parse_database_url(raw: str) -> DatabaseURL:
 
 
 def _sqlite(url: URL) -> DatabaseURL:
+    if not url.database or ":memory:" in url.database:
+        # Each pooled connection would see its own empty database, and concurrent tasks would
+        # share one connection's transaction.
+        raise ConfigError(
+            "an in-memory SQLite database cannot back the store; use a file, "
+            "e.g. sqlite+aiosqlite:///./confiance.db (in tests, a file in a temporary directory)"
+        )
     if url.query:
         names = ", ".join(sorted(url.query))
         raise ConfigError(f"SQLite database URLs take no query parameters, got: {names}")
