@@ -293,7 +293,7 @@ def run_command(
         elif suite is not None:
             source = FileSource(suite, strict_data)
         gateway = gateway_url or os.environ.get("CONFIANCE_GATEWAY_URL") or DEFAULT_GATEWAY
-        key = _api_key(api_key_env, required=base_url is None)
+        key = _api_key(api_key_env, required=base_url is None and resume is None)
         options = RunOptions(
             concurrency=concurrency,
             repeats=repeats,

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 import aiohttp
 
-from confiance.domain.evaluation import CaseResult, EvalRun, RunStatus
+from confiance.domain.evaluation import CaseResult, EvalRun, RunStatus, TargetKind
 from confiance.domain.types import JSONObject
 from confiance.errors import Conflict, UsageError
 from confiance.evals.assertions.judge import JUDGE_PROMPT_HASH, JUDGE_PROMPT_VERSION
@@ -193,6 +193,8 @@ class EvalService:
             gate=options.gate,
         )
         endpoint = base_url or run.base_url
+        if run.target_kind is not TargetKind.URL and not api_key:
+            raise UsageError(f"run {run_id} went through the gateway: resuming needs an API key")
         if not endpoint:
             raise UsageError(f"eval run {run_id} has no stored endpoint; pass the gateway URL")
         target = TargetSpec(run.target, run.target_kind, endpoint, api_key)
