@@ -101,3 +101,15 @@ async def test_concurrent_audited_changes_share_one_chain(store: Store) -> None:
     events = [event async for event in store.audit.iterate()]
     assert len(events) == 20
     assert_valid_chain(events)
+
+
+async def test_appenders_on_separate_stores_share_one_chain(store: Store, store_url: str) -> None:
+    async with await Store.open(store_url) as other:
+
+        async def append(target: Store, i: int) -> None:
+            await target.audit.append(AuditDraft("host", "x", f"s{i}", {"i": i}), at(i))
+
+        await asyncio.gather(*(append(store if i % 2 else other, i) for i in range(30)))
+    events = [event async for event in store.audit.iterate()]
+    assert len(events) == 30
+    assert_valid_chain(events)

@@ -8,13 +8,16 @@ tuned:
   ``foreign_keys=ON``;
 - write transactions on SQLite start with ``BEGIN IMMEDIATE``, so a writer waits for the write
   lock up front (honouring ``busy_timeout``) instead of failing when it upgrades a read lock;
+  within one process they also queue on an ``asyncio.Lock``, which hands over at once where
+  SQLite's busy handler would sleep and poll;
 - PostgreSQL connections get a connect timeout and, for ``?schema=`` URLs, their ``search_path``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -45,6 +48,9 @@ class Database:
         self.url = url
         self.engine = engine
         self._writer = engine.execution_options(**{_WRITE_OPTION: True})
+        self._write_turn: AbstractAsyncContextManager[object] = (
+            asyncio.Lock() if url.dialect == "sqlite" else nullcontext()
+        )
 
     @classmethod
     def create(cls, url: DatabaseURL) -> Database:
@@ -91,7 +97,7 @@ class Database:
         A uniqueness violation becomes :class:`Conflict` with the ``conflict`` message.
         """
         try:
-            async with self._writer.begin() as conn:
+            async with self._write_turn, self._writer.begin() as conn:
                 yield conn
         except IntegrityError as exc:
             message = conflict or f"the change conflicts with stored data: {_reason(exc)}"
