@@ -35,12 +35,14 @@ async def postgres_schema(base_url: str, *, prefix: str = "confiance_test") -> A
     admin = Database.create(DatabaseURL(parsed.url))
     try:
         async with admin.write() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            quoted = conn.dialect.identifier_preparer.quote_identifier(schema)
+            await conn.execute(text(f"CREATE SCHEMA {quoted}"))
         query = {**parsed.url.query, "schema": schema}
         yield parsed.url.set(query=query).render_as_string(hide_password=False)
     finally:
         try:
             async with admin.write() as conn:
-                await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                quoted = conn.dialect.identifier_preparer.quote_identifier(schema)
+                await conn.execute(text(f"DROP SCHEMA IF EXISTS {quoted} CASCADE"))
         finally:
             await admin.dispose()
