@@ -231,7 +231,7 @@ class EvalService:
         previous = plan.resumed.summary.duration_s if plan.resumed and plan.resumed.summary else 0.0
         try:
             async with BatchWriter(self.runs.add_results) as writer:
-                await run_cases(
+                fresh = await run_cases(
                     plan.items,
                     target,
                     context,
@@ -250,10 +250,20 @@ class EvalService:
                 route_revision=target.revision,
             )
             raise
-        return await self._finish(plan, target, previous + time.perf_counter() - started)
+        if plan.resumed is None:
+            # Everything of a fresh run is in memory (and now stored): no need to read it back.
+            results = sorted(fresh, key=lambda r: r.key)
+        else:
+            results = await self.runs.results(plan.run_id)
+        return await self._finish(plan, target, results, previous + time.perf_counter() - started)
 
-    async def _finish(self, plan: RunPlan, target: RecordingTarget, duration: float) -> RunReport:
-        results = await self.runs.results(plan.run_id)
+    async def _finish(
+        self,
+        plan: RunPlan,
+        target: RecordingTarget,
+        results: list[CaseResult],
+        duration: float,
+    ) -> RunReport:
         summary = summarize(results, duration)
         comparison = None
         if plan.baseline is not None:

@@ -22,7 +22,7 @@ Write = Callable[[Sequence[CaseResult]], Awaitable[None]]
 
 
 class BatchWriter:
-    def __init__(self, write: Write, *, batch_size: int = 200, interval: float = 0.5) -> None:
+    def __init__(self, write: Write, *, batch_size: int = 100, interval: float = 0.2) -> None:
         self._write = write
         self._batch_size = batch_size
         self._interval = interval
