@@ -42,6 +42,7 @@ from confiance.evals.gate import evaluate_gate
 from confiance.evals.importer import suite_from_traces
 from confiance.evals.packs import list_packs
 from confiance.evals.pricing import CostEstimate, PriceTable, primary_model
+from confiance.evals.queries import compare_stored, stored_report
 from confiance.evals.reports import (
     build_view,
     comparison_json,
@@ -381,9 +382,9 @@ def compare_command(
     with reported_errors(json_output):
 
         async def work(opened: Services) -> RunComparison:
-            async with aiohttp.ClientSession() as session:
-                service = EvalService(opened.store.evals, session)
-                return await service.compare(baseline, candidate, confidence=policy.confidence)
+            return await compare_stored(
+                opened.store.evals, baseline, candidate, confidence=policy.confidence
+            )
 
         comparison: RunComparison = asyncio.run(_with_services(work, database_url))
         if json_output:
@@ -412,9 +413,7 @@ def show_command(
     with reported_errors(json_output):
 
         async def work(opened: Services) -> RunReport:
-            async with aiohttp.ClientSession() as session:
-                service = EvalService(opened.store.evals, session)
-                return await service.stored_report(run_id, baseline=baseline)
+            return await stored_report(opened.store.evals, run_id, baseline=baseline)
 
         report = asyncio.run(_with_services(work, database_url))
         _emit([report], json_output, junit, html)

@@ -296,40 +296,6 @@ class EvalService:
             )
         return RunReport(run, plan.suite.name, tuple(results), decision, comparison, plan.estimate)
 
-    async def compare(
-        self, baseline_id: str, candidate_id: str, *, confidence: float = 0.95
-    ) -> RunComparison:
-        """Compare two stored runs. Raises ``NotFound``."""
-        baseline, candidate = await self.runs.get(baseline_id), await self.runs.get(candidate_id)
-        return compare_runs(
-            baseline,
-            await self.runs.results(baseline_id),
-            candidate,
-            await self.runs.results(candidate_id),
-            confidence=confidence,
-        )
-
-    async def stored_report(
-        self, run_id: str, *, baseline: str | None = None, gate: GateSpec | None = None
-    ) -> RunReport:
-        """A report of a stored run (``baseline`` as in :class:`RunOptions`)."""
-        run = await self.runs.get(run_id)
-        results = await self.runs.results(run_id)
-        policy = gate or GateSpec()
-        base = await self._baseline(
-            baseline, TargetSpec(run.target, run.target_kind, ""), run.suite, exclude=run.id
-        )
-        comparison = None
-        if base is not None:
-            base_results = await self.runs.results(base.id)
-            comparison = compare_runs(
-                base, base_results, run, results, confidence=policy.confidence
-            )
-        summary = run.summary or summarize(results, 0.0)
-        return RunReport(
-            run, run.suite, tuple(results), evaluate_gate(policy, summary, comparison), comparison
-        )
-
     async def _baseline(
         self, baseline: str | None, target: TargetSpec, suite: str, exclude: str | None = None
     ) -> EvalRun | None:
