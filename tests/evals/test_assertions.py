@@ -190,3 +190,21 @@ def test_bad_parameters_are_validation_errors() -> None:
         REGISTRY.build({"kind": "length"})
     with pytest.raises(ValidationError, match="Extra inputs"):
         REGISTRY.build({"kind": "latency", "max_ms": 1, "min_ms": 0})
+
+
+async def test_secure_code_uses_the_code_scanner() -> None:
+    python = "```python\nimport pickle\n\ndef restore(data):\n    return pickle.loads(data)\n```"
+    scanned = await check({"kind": "secure-code"}, python)
+    assert not scanned.passed
+    assert "CF-PY-DESERIALIZATION" in scanned.reason
+    ignored = await check(
+        {"kind": "secure-code", "ignore": ["CF-PY-DESERIALIZATION", "pickle"]}, python
+    )
+    assert ignored.passed
+    js = "```js\nconst q = new URLSearchParams(location.search).get('q');\nh.innerHTML = q;\n```"
+    assert "CF-JS-XSS" in (await check({"kind": "secure-code"}, js)).reason
+    safe = (
+        "```python\nimport hashlib\n\ndef digest(data: bytes) -> str:\n"
+        "    return hashlib.sha256(data).hexdigest()\n```"
+    )
+    assert (await check({"kind": "secure-code"}, safe)).passed
