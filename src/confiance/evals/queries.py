@@ -9,8 +9,8 @@ from __future__ import annotations
 from confiance.domain.evaluation import EvalRun
 from confiance.evals.compare import RunComparison, compare_runs
 from confiance.evals.gate import evaluate_gate
+from confiance.evals.records import LAST_PASSING, RunReport
 from confiance.evals.runner import summarize
-from confiance.evals.service import LAST_PASSING, RunReport
 from confiance.evals.suite import GateSpec
 from confiance.store.evals import EvalRunRepository
 

@@ -27,9 +27,11 @@ from confiance.errors import Conflict, UsageError
 from confiance.evals.assertions.judge import JUDGE_PROMPT_HASH, JUDGE_PROMPT_VERSION
 from confiance.evals.client import ChatEndpoint, RetryPolicy
 from confiance.evals.compare import RunComparison, compare_runs
-from confiance.evals.gate import GateDecision, evaluate_gate
+from confiance.evals.gate import evaluate_gate
 from confiance.evals.loader import LoadedSuite
 from confiance.evals.pricing import CostEstimate, PriceTable, estimate_cost
+from confiance.evals.queries import compare_stored, stored_report
+from confiance.evals.records import LAST_PASSING, RunReport
 from confiance.evals.runner import RunContext, WorkItem, run_cases, summarize, work_items
 from confiance.evals.sources import SuiteSource, source_from_spec
 from confiance.evals.suite import GateSpec
@@ -38,9 +40,6 @@ from confiance.evals.writer import BatchWriter
 from confiance.store.evals import EvalRunRepository
 
 __all__ = ["LAST_PASSING", "EvalService", "RunOptions", "RunPlan", "RunReport", "new_run_id"]
-
-LAST_PASSING = "last"
-"""``--baseline last``: the newest run on the same target and suite that passed its gate."""
 
 
 def utc_now() -> datetime:
@@ -90,16 +89,6 @@ class RunPlan:
     @property
     def gate(self) -> GateSpec:
         return self.options.gate or self.suite.gate
-
-
-@dataclass(frozen=True, slots=True)
-class RunReport:
-    run: EvalRun
-    suite_name: str
-    results: tuple[CaseResult, ...]
-    gate: GateDecision
-    comparison: RunComparison | None = None
-    estimate: CostEstimate | None = None
 
 
 class EvalService:
@@ -295,6 +284,18 @@ class EvalService:
                 comparison.categories,
             )
         return RunReport(run, plan.suite.name, tuple(results), decision, comparison, plan.estimate)
+
+    async def compare(
+        self, baseline_id: str, candidate_id: str, *, confidence: float = 0.95
+    ) -> RunComparison:
+        """Compare two stored runs (see :func:`~confiance.evals.queries.compare_stored`)."""
+        return await compare_stored(self.runs, baseline_id, candidate_id, confidence=confidence)
+
+    async def stored_report(
+        self, run_id: str, *, baseline: str | None = None, gate: GateSpec | None = None
+    ) -> RunReport:
+        """A stored run's report (see :func:`~confiance.evals.queries.stored_report`)."""
+        return await stored_report(self.runs, run_id, baseline=baseline, gate=gate)
 
     async def _baseline(
         self, baseline: str | None, target: TargetSpec, suite: str, exclude: str | None = None

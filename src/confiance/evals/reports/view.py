@@ -23,7 +23,7 @@ from confiance.evals.compare import (
     tag_key,
 )
 from confiance.evals.gate import GateDecision
-from confiance.evals.service import RunReport
+from confiance.evals.records import RunReport
 from confiance.stats import Interval
 
 __all__ = ["GroupRow", "ReportView", "build_view"]
