@@ -7,15 +7,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from confiance.config.load import load_config, parse_config
+from confiance.errors import ProviderTimeout
 from confiance.evals.regression import (
     AUDIT_ACTION,
     RegressionOutcome,
     Trigger,
     due_for_schedule,
+    regressions_after_apply,
     run_regressions_for_change,
     run_scheduled_regressions,
+    wait_for_revision,
 )
 from confiance.evals.service import EvalService
 
@@ -153,3 +157,49 @@ def test_the_suites_directory_is_relative_to_the_config(tmp_path: Path) -> None:
 
     assert suite_source("pack:security", tmp_path) == PackSource("security")
     assert suite_source("evals/a.yaml", tmp_path) == FileSource(tmp_path / "evals" / "a.yaml")
+
+
+async def test_after_apply_waits_for_the_gateway_then_runs_and_audits(
+    stack: GatewayStack,
+) -> None:
+    (stack.config_path.parent / "evals").mkdir()
+    (stack.config_path.parent / "evals" / "basic.yaml").write_text(BASIC, encoding="utf-8")
+    stack.config_path.write_text(
+        config_with("sim/bot").format(sim=stack.sim.base_url), encoding="utf-8"
+    )
+    loaded = load_config(stack.config_path)
+    # Applied to the store only: the gateway picks it up by polling (every 0.1 s here).
+    result = await stack.services.revisions.apply(loaded, "test", "guard the route")
+    revision = result.revision.number
+    outcomes = await regressions_after_apply(
+        store=stack.services.store,
+        config=loaded.config,
+        changed_routes=result.diff.routes_changed(),
+        revision=revision,
+        config_dir=stack.config_path.parent,
+        gateway_url=stack.url,
+        api_key=stack.key,
+    )
+    assert [o.route for o in outcomes] == ["guarded"]
+    assert outcomes[0].passed
+    run = await stack.services.store.evals.get(str(outcomes[0].suites[0].run_id))
+    assert run.route_revision == revision
+    events = await stack.services.store.audit.list(action=AUDIT_ACTION)
+    assert [e.subject for e in events] == ["guarded"]
+    none = await regressions_after_apply(
+        store=stack.services.store,
+        config=loaded.config,
+        changed_routes=["good"],
+        revision=revision + 5,  # would time out if it were waited for
+        config_dir=stack.config_path.parent,
+        gateway_url=stack.url,
+        api_key=stack.key,
+    )
+    assert none == []
+
+
+async def test_waiting_for_a_revision_that_never_comes_times_out(
+    stack: GatewayStack, session: aiohttp.ClientSession
+) -> None:
+    with pytest.raises(ProviderTimeout, match="revision 99"):
+        await wait_for_revision(session, stack.url, 99, timeout=0.3)

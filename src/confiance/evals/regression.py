@@ -15,6 +15,8 @@ is applied (``mode: report``), or a gateway serving the candidate revision befor
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,14 +24,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+import aiohttp
+
 from confiance.config.schema import ConfianceConfig, RegressionConfig
 from confiance.domain.audit import AuditEvent
 from confiance.domain.types import JSONObject
-from confiance.errors import ConfianceError
-from confiance.evals.service import LAST_PASSING, EvalService, RunOptions
+from confiance.errors import ConfianceError, ProviderTimeout
+from confiance.evals.service import LAST_PASSING, EvalService, RunOptions, utc_now
 from confiance.evals.sources import FileSource, PackSource, SuiteSource
 from confiance.evals.targets import TargetSpec
-from confiance.store import AuditDraft
+from confiance.store import AuditDraft, Store
 
 __all__ = [
     "AUDIT_ACTION",
@@ -37,9 +41,11 @@ __all__ = [
     "SuiteOutcome",
     "Trigger",
     "due_for_schedule",
+    "regressions_after_apply",
     "run_regressions_for_change",
     "run_scheduled_regressions",
     "suite_source",
+    "wait_for_revision",
 ]
 
 AUDIT_ACTION = "eval.regression"
@@ -220,3 +226,65 @@ async def run_scheduled_regressions(
         options=options,
         actor=actor,
     )
+
+
+async def wait_for_revision(
+    session: aiohttp.ClientSession, gateway_url: str, revision: int, *, timeout: float = 30.0
+) -> None:
+    """Return once the gateway's ``/readyz`` reports ``revision`` or a later one (gateways
+    pick up applied configs by polling the store). Raises ``ProviderTimeout`` after
+    ``timeout`` seconds."""
+    url = gateway_url.rstrip("/").removesuffix("/v1") + "/readyz"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            async with session.get(url) as response:
+                data = await response.json(content_type=None)
+            if isinstance(data, dict) and int(data.get("revision") or 0) >= revision:
+                return
+        except (aiohttp.ClientError, ValueError, TypeError):
+            pass  # not up yet, or restarting: ask again until the deadline
+        if time.monotonic() >= deadline:
+            raise ProviderTimeout(f"the gateway at {url} did not serve revision {revision} in time")
+        await asyncio.sleep(0.1)
+
+
+async def regressions_after_apply(
+    *,
+    store: Store,
+    config: ConfianceConfig,
+    changed_routes: Collection[str],
+    revision: int,
+    config_dir: Path,
+    gateway_url: str,
+    api_key: str | None,
+    clock: Callable[[], datetime] = utc_now,
+    options: RunOptions | None = None,
+    actor: str = "evals",
+) -> list[RegressionOutcome]:
+    """Everything the apply flow needs in one call: once the gateway serves ``revision``, run
+    the regression suites of ``changed_routes`` through it and audit the outcomes. Routes whose
+    config declares no regression are skipped; with none to run, nothing is waited for."""
+    due = [
+        name
+        for name in changed_routes
+        if (route := config.routes.get(name)) is not None
+        and route.regression is not None
+        and Trigger.CONFIG_CHANGE.value in route.regression.on
+    ]
+    if not due:
+        return []
+    async with aiohttp.ClientSession() as session:
+        await wait_for_revision(session, gateway_url, revision)
+        service = EvalService(store.evals, session, clock=clock)
+        return await run_regressions_for_change(
+            service=service,
+            audit=store.audit,
+            config=config,
+            routes=due,
+            revision=revision,
+            target_for=lambda route: TargetSpec.through_gateway(route, gateway_url, api_key),
+            base_dir=config_dir,
+            options=options,
+            actor=actor,
+        )
