@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI
 from confiance import __version__
 from confiance.api import audit, keys, revisions, routes, traces
 from confiance.api.auth import AdminAuthenticator
-from confiance.api.deps import ApiState, require_admin
+from confiance.api.deps import ApiState, ApplyHook, require_admin
 from confiance.api.errors import install_error_handlers
 from confiance.api.guard import RequestGuard
 from confiance.app import Services
@@ -42,10 +42,17 @@ _TAGS = [
 ]
 
 
-def create_api(services: Services, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
+def create_api(
+    services: Services,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    apply_change: ApplyHook | None = None,
+) -> FastAPI:
     """The management API over ``services`` (which the caller opens and closes).
 
-    Request bodies over ``max_body_bytes`` are refused with 413.
+    Request bodies over ``max_body_bytes`` are refused with 413. ``apply_change`` applies a
+    config with its routes' regression suites (the gateway provides it); without it,
+    ``POST /config`` stores the revision directly.
     """
     api = FastAPI(
         title="Confiance management API",
@@ -55,7 +62,7 @@ def create_api(services: Services, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYT
         dependencies=[Depends(require_admin)],
     )
     auth = AdminAuthenticator(services.store, services.clock)
-    api.state.confiance = ApiState(services=services, auth=auth)
+    api.state.confiance = ApiState(services=services, auth=auth, apply_change=apply_change)
     install_error_handlers(api)
     for module in (routes, revisions, keys, traces, audit):
         api.include_router(module.router)

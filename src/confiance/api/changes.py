@@ -75,8 +75,19 @@ class ApplyOut(BaseModel):
         "api_key_env variable where this server runs.",
     )
 
+    regressions: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Outcomes of the regression suites the change ran (routes with "
+        "regression on config_change).",
+    )
+
     @classmethod
-    def of(cls, result: ApplyResult, warnings: list[str] | None = None) -> ApplyOut:
+    def of(
+        cls,
+        result: ApplyResult,
+        warnings: list[str] | None = None,
+        regressions: list[dict[str, Any]] | None = None,
+    ) -> ApplyOut:
         return cls(
             applied=result.applied,
             revision=result.revision.number,
@@ -85,4 +96,5 @@ class ApplyOut(BaseModel):
             message=result.message,
             diff=DiffOut.of(result.diff),
             warnings=warnings or [],
+            regressions=regressions or [],
         )

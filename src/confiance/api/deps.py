@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -10,9 +11,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from confiance.api.auth import AdminAuthenticator
 from confiance.app import Services
+from confiance.config.load import LoadedConfig
+from confiance.control.revisions import ApplyResult
 from confiance.domain.keys import ApiKey
+from confiance.domain.types import JSONObject
 
-__all__ = ["Admin", "ApiState", "State", "author_of", "require_admin"]
+__all__ = ["Admin", "ApiState", "ApplyHook", "State", "author_of", "require_admin"]
 
 # Declared for the OpenAPI document (the "Authorize" button of /api/docs); the header itself is
 # checked by AdminAuthenticator, which gives more precise errors than HTTPBearer would.
@@ -23,12 +27,21 @@ _bearer = HTTPBearer(
 )
 
 
+ApplyHook = Callable[
+    [LoadedConfig, str, str], Awaitable[tuple[ApplyResult | None, list[JSONObject]]]
+]
+"""Applies a loaded config as (author, message): the result (None when a regression gate
+refused it) and the regression outcomes as JSON. Given by the gateway, which can start a
+candidate gateway to run gate-mode suites before the change goes live."""
+
+
 @dataclass(frozen=True, slots=True)
 class ApiState:
     """Held on ``app.state.confiance`` by :func:`confiance.api.create_api`."""
 
     services: Services
     auth: AdminAuthenticator
+    apply_change: ApplyHook | None = None
 
 
 def _state(request: Request) -> ApiState:

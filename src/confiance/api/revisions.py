@@ -16,6 +16,7 @@ from confiance.config.diff import diff_documents
 from confiance.config.load import LoadedConfig, check_environment, parse_config
 from confiance.control import RevisionService
 from confiance.domain.revision import ConfigRevision
+from confiance.errors import Conflict
 
 __all__ = ["CONFIG_SOURCE", "router"]
 
@@ -115,7 +116,7 @@ async def get_revision(
 @router.post(
     "/config",
     summary="Apply a config (or dry-run it)",
-    responses=error_responses(400, 413, 422),
+    responses=error_responses(400, 409, 413, 422),
 )
 async def apply_config(body: ConfigIn, state: State, admin: Admin) -> ApplyOut:
     """Validate the YAML and store it as a new, audited revision; answer the diff.
@@ -123,15 +124,26 @@ async def apply_config(body: ConfigIn, state: State, admin: Admin) -> ApplyOut:
     A config with problems is refused with 400 and ``error.problems``: each with the line,
     column, key path, what is wrong and what to do. Applying the config the latest revision
     already holds stores nothing (``applied: false``). With ``dry_run`` nothing is stored and
-    ``revision`` is the number the apply would get.
+    ``revision`` is the number the apply would get. When a changed route declares
+    ``regression`` suites in gate mode, they run first against a candidate gateway; if one
+    fails, the change is refused with 409 and nothing is stored.
     """
     loaded = parse_config(body.yaml, CONFIG_SOURCE)
     warnings = check_environment(loaded.config, os.environ)
     if body.dry_run:
         return await _dry_run(state.services.revisions, loaded, warnings)
     message = body.message or "applied through the management API"
-    result = await state.services.revisions.apply(loaded, author_of(admin), message)
-    return ApplyOut.of(result, warnings)
+    if state.apply_change is None:
+        result = await state.services.revisions.apply(loaded, author_of(admin), message)
+        return ApplyOut.of(result, warnings)
+    gated, regressions = await state.apply_change(loaded, author_of(admin), message)
+    if gated is None:
+        failed = ", ".join(r["route"] for r in regressions if not r.get("passed"))
+        raise Conflict(
+            f"refused: the regression gate failed on route(s) {failed}; nothing was stored "
+            "(the outcomes are in the audit log as eval.regression events)"
+        )
+    return ApplyOut.of(gated, warnings, regressions)
 
 
 async def _dry_run(

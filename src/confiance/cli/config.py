@@ -31,6 +31,7 @@ from confiance.config.diff import ConfigDiff
 from confiance.config.load import LoadedConfig, check_environment, load_config
 from confiance.control.revisions import ApplyResult
 from confiance.domain.revision import ConfigRevision
+from confiance.gateway.change import ChangeOutcome, apply_change
 
 __all__ = ["register"]
 
@@ -86,7 +87,10 @@ def apply(
 
     Example: [bold]confiance apply -c confiance.yaml -m "add fallback for support-bot"[/bold]
 
-    Exit codes: 0 applied or nothing to do, 1 declined at the prompt, 2 invalid config or
+    When a changed route declares `regression` suites in gate mode, they run first against a
+    candidate gateway serving the new config; if one fails, nothing is stored (exit 1).
+
+    Exit codes: 0 applied or nothing to do, 1 declined or refused by a gate, 2 invalid config or
     store error (every problem is listed as file:line:col: key.path: what is wrong).
     """
     with reported_errors(json_output):
@@ -105,8 +109,15 @@ def apply(
                 err.print("Nothing stored.")
                 raise typer.Exit(1)
         text = message or f"confiance apply {path.name}"
-        result = run(lambda s: s.revisions.apply(loaded, author(), text), database_url)
-        _report_result(result, warnings, json_output)
+        change = run(
+            lambda s: apply_change(
+                s, loaded, author=author(), message=text, config_dir=path.parent.resolve()
+            ),
+            database_url,
+        )
+        _report_change(change, warnings, json_output)
+        if change.refused:
+            raise typer.Exit(1)
 
 
 async def _plan(
@@ -142,11 +153,23 @@ def _report_plan(
     out.print("Dry run: nothing stored.")
 
 
-def _report_result(result: ApplyResult, warnings: list[str], json_output: bool) -> None:
+def _report_change(change: ChangeOutcome, warnings: list[str], json_output: bool) -> None:
     if json_output:
-        echo_json({**result.to_json(), "warnings": warnings})
-    else:
-        out.print(Text(result.message, style="bold green" if result.applied else ""))
+        echo_json({**change.to_json(), "warnings": warnings})
+        return
+    for outcome in change.outcomes:
+        verdict = "passed" if outcome.passed else "FAILED"
+        style = "green" if outcome.passed else "bold red"
+        line = f"regression ({outcome.mode}) on route {outcome.route}: {verdict}"
+        out.print(Text(line, style=style))
+        for suite in outcome.suites:
+            for failure in suite.failures:
+                out.print(Text(f"  {suite.suite}: {failure}"), soft_wrap=True)
+    if change.result is None:
+        err.print(Text("Refused: a gate-mode regression suite failed; nothing stored.", "bold red"))
+        return
+    result: ApplyResult = change.result
+    out.print(Text(result.message, style="bold green" if result.applied else ""))
 
 
 @config_app.command("diff")

@@ -15,11 +15,17 @@ import os
 import signal
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from confiance.api.deps import ApplyHook
 from confiance.app import Services, open_services
+from confiance.config.load import LoadedConfig
+from confiance.control.revisions import ApplyResult
+from confiance.domain.types import JSONObject
+from confiance.gateway.change import apply_change
 from confiance.gateway.server import Gateway
 from confiance.observability.tracing import spans_from_env
 from confiance.providers.builtin import builtin_registry
@@ -38,9 +44,24 @@ def build_gateway(services: Services, *, poll_interval: float = 1.0) -> Gateway:
         services.store,
         builtin_registry(),
         poll_interval=poll_interval,
-        management=create_api(services),
+        management=create_api(services, apply_change=_apply_hook(services)),
         spans=spans_from_env(os.environ),
     )
+
+
+def _apply_hook(services: Services) -> ApplyHook:
+    """``POST /api/config`` applies through :func:`apply_change`: gate-mode regression suites
+    run on a candidate gateway first. Suite paths are relative to the server's directory."""
+
+    async def apply(
+        loaded: LoadedConfig, author: str, message: str
+    ) -> tuple[ApplyResult | None, list[JSONObject]]:
+        change = await apply_change(
+            services, loaded, author=author, message=message, config_dir=Path.cwd()
+        )
+        return change.result, [outcome.to_json() for outcome in change.outcomes]
+
+    return apply
 
 
 async def serve_forever(

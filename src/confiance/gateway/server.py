@@ -106,6 +106,7 @@ class Gateway:
         self._spans = spans
         self._in_flight = 0
         self.ready = False
+        self.follow_store = True
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -135,7 +136,12 @@ class Gateway:
         return app
 
     async def start(self) -> None:
-        await self.refresh()
+        """Load the store's newest config and keys, start the trace sink and the poller.
+
+        With ``follow_store`` false (a candidate gateway, see :mod:`.candidate`), the snapshot
+        and keys installed by the caller are served as they are and nothing is polled."""
+        if self.follow_store:
+            await self.refresh()
         server = self.snapshots.current.table.config.server
         self.sink = TraceSink(
             self.store.traces.add_many,
@@ -145,7 +151,8 @@ class Gateway:
             flush_interval=server.trace_flush_interval,
         )
         self.sink.start()
-        self._poller = asyncio.get_running_loop().create_task(self._poll(), name="config-poll")
+        if self.follow_store:
+            self._poller = asyncio.get_running_loop().create_task(self._poll(), name="config-poll")
         self.ready = True
 
     async def stop(self) -> None:
