@@ -112,6 +112,10 @@ async def test_openapi_lists_every_path_with_tags_and_security(api: Api) -> None
         "/traces/{trace_id}": {"get"},
         "/audit": {"get"},
         "/audit/verify": {"get"},
+        "/evals/runs": {"get"},
+        "/evals/runs/{run_id}": {"get"},
+        "/evals/runs/{run_id}/report": {"get"},
+        "/evals/compare": {"get"},
     }
     paths = document["paths"]
     assert {path: set(operations) for path, operations in paths.items()} == expected
@@ -122,6 +126,7 @@ async def test_openapi_lists_every_path_with_tags_and_security(api: Api) -> None
         "keys",
         "traces",
         "audit",
+        "evals",
     }
     for path, operations in paths.items():
         for method, operation in operations.items():

@@ -12,7 +12,7 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 
 from confiance import __version__
-from confiance.api import audit, keys, revisions, routes, traces
+from confiance.api import audit, evals, keys, revisions, routes, traces
 from confiance.api.auth import AdminAuthenticator
 from confiance.api.deps import ApiState, ApplyHook, require_admin
 from confiance.api.errors import install_error_handlers
@@ -39,6 +39,7 @@ _TAGS = [
     {"name": "keys", "description": "API keys: create (secret shown once), list, revoke."},
     {"name": "traces", "description": "One record per gateway request, newest first."},
     {"name": "audit", "description": "The hash-chained audit trail and its verification."},
+    {"name": "evals", "description": "Eval runs, their reports, and comparisons of two runs."},
 ]
 
 
@@ -64,7 +65,7 @@ def create_api(
     auth = AdminAuthenticator(services.store, services.clock)
     api.state.confiance = ApiState(services=services, auth=auth, apply_change=apply_change)
     install_error_handlers(api)
-    for module in (routes, revisions, keys, traces, audit):
+    for module in (routes, revisions, keys, traces, audit, evals):
         api.include_router(module.router)
     api.add_middleware(RequestGuard, max_body_bytes=max_body_bytes)
     return api

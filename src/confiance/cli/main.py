@@ -26,10 +26,10 @@ def _root(
 
 
 def _register_all() -> None:
-    from confiance.cli import audit, config, db, keys, scan, serve, simulate, traces
+    from confiance.cli import audit, config, db, evals, keys, scan, serve, simulate, traces
 
     # config.register adds `apply`, `config` and `routes`.
-    for module in (serve, simulate, config, keys, traces, audit, db, scan):
+    for module in (serve, simulate, config, keys, traces, audit, db, scan, evals):
         module.register(app)
 
 
