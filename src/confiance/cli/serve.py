@@ -61,6 +61,7 @@ def register(app: typer.Typer) -> None:
             host=host or settings.host,
             port=port or settings.port,
             database_url=database_url or settings.database_url,
+            config_path=str(config) if config is not None else settings.config_path,
         )
         try:
             if demo:

@@ -26,6 +26,7 @@ from confiance.config.load import LoadedConfig
 from confiance.control.revisions import ApplyResult
 from confiance.domain.types import JSONObject
 from confiance.gateway.change import apply_change
+from confiance.gateway.jobs import RegressionScheduler
 from confiance.gateway.server import Gateway
 from confiance.observability.tracing import spans_from_env
 from confiance.providers.builtin import builtin_registry
@@ -44,20 +45,27 @@ def build_gateway(services: Services, *, poll_interval: float = 1.0) -> Gateway:
         services.store,
         builtin_registry(),
         poll_interval=poll_interval,
-        management=create_api(services, apply_change=_apply_hook(services)),
+        management=create_api(
+            services, apply_change=_apply_hook(services, config_dir(services.settings))
+        ),
         spans=spans_from_env(os.environ),
     )
 
 
-def _apply_hook(services: Services) -> ApplyHook:
+def config_dir(settings: Settings) -> Path:
+    """Where routes' regression suite paths are resolved: the config file's directory."""
+    return Path(settings.config_path).resolve().parent
+
+
+def _apply_hook(services: Services, suites_dir: Path) -> ApplyHook:
     """``POST /api/config`` applies through :func:`apply_change`: gate-mode regression suites
-    run on a candidate gateway first. Suite paths are relative to the server's directory."""
+    run on a candidate gateway first."""
 
     async def apply(
         loaded: LoadedConfig, author: str, message: str
     ) -> tuple[ApplyResult | None, list[JSONObject]]:
         change = await apply_change(
-            services, loaded, author=author, message=message, config_dir=Path.cwd()
+            services, loaded, author=author, message=message, config_dir=suites_dir
         )
         return change.result, [outcome.to_json() for outcome in change.outcomes]
 
@@ -81,23 +89,33 @@ async def serve_forever(
     # Changes reach this process only through the management API: audit them as "api:<key>".
     # Workers sharing a port skip migrations: the parent ran them once before starting them.
     services = await open_services(settings, actor="api", migrate=not reuse_port)
+    gateway = build_gateway(services)
     runner = web.AppRunner(
-        build_gateway(services).application(),
+        gateway.application(),
         handler_cancellation=True,
         access_log=None,
         shutdown_timeout=shutdown_timeout,
     )
+    scheduler = RegressionScheduler(
+        services, lambda: gateway.snapshots.current.table, config_dir(settings)
+    )
+    jobs: asyncio.Task[None] | None = None
     try:
         await runner.setup()
         site = web.TCPSite(
             runner, settings.host, settings.port, reuse_port=reuse_port, backlog=4096
         )
         await site.start()
+        jobs = asyncio.get_running_loop().create_task(scheduler.run_forever(), name="jobs")
         _tune_gc()
         if on_ready is not None:
             on_ready(f"http://{settings.host}:{settings.port}")
         await stop.wait()
     finally:
+        if jobs is not None:
+            jobs.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await jobs
         await runner.cleanup()
         await services.close()
 

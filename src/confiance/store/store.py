@@ -17,6 +17,7 @@ from confiance.store.audit import AuditRepository
 from confiance.store.engine import Database
 from confiance.store.evals import EvalRunRepository
 from confiance.store.keys import KeyRepository
+from confiance.store.locks import JobLocks
 from confiance.store.migrate import check_current, upgrade
 from confiance.store.revisions import RevisionRepository
 from confiance.store.traces import TraceRepository
@@ -27,7 +28,7 @@ __all__ = ["Store"]
 
 class Store:
     """Repositories over one database: ``revisions``, ``keys``, ``traces``, ``audit``,
-    ``evals``."""
+    ``evals``; and ``locks`` for jobs that must run once across processes."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -36,6 +37,7 @@ class Store:
         self.traces = TraceRepository(database)
         self.audit = AuditRepository(database)
         self.evals = EvalRunRepository(database)
+        self.locks = JobLocks(database)
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> Store:
