@@ -199,24 +199,32 @@ def _expected(kind: str) -> str:
 
 
 def _allowed_keys(path: Path) -> list[str] | None:
-    """The field names of the model found at ``path`` of the schema, or ``None``."""
-    current: Any = ConfianceConfig
+    """The keys of the config model found at ``path``, or ``None`` when there is none."""
+    return allowed_keys(ConfianceConfig, path) or None
+
+
+def allowed_keys(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
+    """The keys (aliases where set) of the model found at ``path`` below ``model``; empty when
+    ``path`` does not lead to a model. Used to say which keys an unknown key could have been."""
+    current: Any = model
     for segment in path:
         current = _unwrap(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(str(segment))
+            field = next(
+                (f for n, f in current.model_fields.items() if (f.alias or n) == segment), None
+            )
             if field is None:
-                return None
+                return []
             current = field.annotation
-        elif get_origin(current) in {dict, tuple}:
+        elif get_origin(current) in {list, tuple, dict}:
             args = get_args(current)
-            current = args[1] if get_origin(current) is dict else args[0]
+            current = (args[-1] if get_origin(current) is dict else args[0]) if args else Any
         else:
-            return None
+            return []
     current = _unwrap(current)
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return None
+        return [field.alias or name for name, field in current.model_fields.items()]
+    return []
 
 
 def _unwrap(annotation: Any) -> Any:

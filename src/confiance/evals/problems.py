@@ -8,13 +8,11 @@ parameters (whose classes may come from plugins), suggesting the closest allowed
 from __future__ import annotations
 
 import difflib
-import types
-from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from confiance.config.problems import ConfigProblem, Issue, Pointer
+from confiance.config.problems import ConfigProblem, Issue, Pointer, allowed_keys
 from confiance.errors import ConfigError
 
 __all__ = ["InvalidSuite", "Path", "model_issues"]
@@ -44,7 +42,7 @@ def _issue(detail: ErrorDetails, model: type[BaseModel], prefix: Path) -> Issue:
     kind = detail["type"]
     if kind == "extra_forbidden":
         name = str(loc[-1])
-        allowed = _allowed_keys(model, loc[:-1])
+        allowed = allowed_keys(model, loc[:-1])
         close = difflib.get_close_matches(name, allowed, n=1)
         hint = (
             (f"did you mean {close[0]!r}? " if close else "")
@@ -90,40 +88,3 @@ def _hint(kind: str) -> str | None:
     if kind.startswith("string"):
         return "write a string (quote it if needed)"
     return None
-
-
-def _allowed_keys(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
-    """The keys (aliases where set) of the model found at ``path`` below ``model``."""
-    current: Any = model
-    for segment in path:
-        current = _unwrap(current)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = next(
-                (f for n, f in current.model_fields.items() if (f.alias or n) == segment), None
-            )
-            if field is None:
-                return []
-            current = field.annotation
-        elif get_origin(current) in {list, tuple, dict}:
-            args = get_args(current)
-            current = (args[-1] if get_origin(current) is dict else args[0]) if args else Any
-        else:
-            return []
-    current = _unwrap(current)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return [field.alias or name for name, field in current.model_fields.items()]
-    return []
-
-
-def _unwrap(annotation: Any) -> Any:
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in {Union, types.UnionType}:
-            options = [a for a in get_args(annotation) if a is not type(None)]
-            if len(options) != 1:
-                return annotation
-            annotation = options[0]
-        else:
-            return annotation
