@@ -38,8 +38,10 @@ log = logging.getLogger(__name__)
 
 
 def build_gateway(services: Services, *, poll_interval: float = 1.0) -> Gateway:
-    """The gateway over ``services``, with the management API mounted under ``/api``."""
+    """The gateway over ``services``, with the management API mounted under ``/api`` and the
+    web UI under ``/ui``."""
     from confiance.api import create_api
+    from confiance.web import create_web
 
     return Gateway(
         services.store,
@@ -48,6 +50,7 @@ def build_gateway(services: Services, *, poll_interval: float = 1.0) -> Gateway:
         management=create_api(
             services, apply_change=_apply_hook(services, config_dir(services.settings))
         ),
+        web=create_web(services),
         spans=spans_from_env(os.environ),
     )
 

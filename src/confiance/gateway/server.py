@@ -92,6 +92,7 @@ class Gateway:
         metrics: GatewayMetrics | None = None,
         poll_interval: float = 1.0,
         management: Any = None,
+        web: Any = None,
         spans: SpanRecorder | None = None,
     ) -> None:
         self.store = store
@@ -103,6 +104,7 @@ class Gateway:
         self._poll_interval = poll_interval
         self._poller: asyncio.Task[None] | None = None
         self._management = management
+        self._web = web
         self._spans = spans
         self._in_flight = 0
         self.ready = False
@@ -131,6 +133,12 @@ class Gateway:
             resource = ASGIResource(self._management, root_path="/api")
             app.router.register_resource(resource)
             resource.lifespan_mount(app)
+        if self._web is not None:
+            from aiohttp_asgi import ASGIResource
+
+            web_resource = ASGIResource(self._web, root_path="/ui")
+            app.router.register_resource(web_resource)
+            web_resource.lifespan_mount(app)
         app.on_startup.append(lambda _: self.start())
         app.on_shutdown.append(lambda _: self.stop())
         return app
