@@ -108,8 +108,10 @@ def traffic_chart(
                 title=f"{minute:%H:%M} UTC: {requests:,} requests, {errors:,} errors",
             )
         )
+    # Ticks at whole numbers of requests only: a half-way tick when the peak is even.
+    fractions = (0.0, 0.5, 1.0) if peak % 2 == 0 else (0.0, 1.0)
     y_ticks = tuple(
-        Axis(round(bottom - (bottom - top) * f, 2), f"{peak * f:g}") for f in (0, 0.5, 1)
+        Axis(round(bottom - (bottom - top) * f, 2), f"{round(peak * f):,}") for f in fractions
     )
     x_ticks = tuple(
         Axis(round(left + i * slot_width, 2), f"{slots[i]:%H:%M}")
