@@ -37,7 +37,7 @@ from confiance.web.access import (
 from confiance.web.assets import StaticAssets
 from confiance.web.guard import WebGuard
 from confiance.web.rendering import Renderer, url_for
-from confiance.web.sessions import SessionCodec, SessionMiddleware, resolve_secret
+from confiance.web.sessions import SessionCodec, SessionMiddleware, resolve_secret, session_of
 from confiance.web.viewers import KeyDirectory
 
 __all__ = ["DEFAULT_MAX_FORM_BYTES", "create_web"]
@@ -102,12 +102,15 @@ def create_web(
     return app
 
 
-def _error(request: Request, status: int, title: str, message: str) -> Response:
-    context = {"status": status, "title": title, "message": message}
+async def _error(request: Request, status: int, title: str, message: str) -> Response:
+    """An error page, with the navigation of the signed-in viewer when there is one."""
+    state = state_of(request)
     viewer = getattr(request.state, "viewer", None)
-    return state_of(request).renderer.page(
-        request, "error.html", context, viewer=viewer, status=status
-    )
+    key_id = session_of(request.scope).key_id
+    if viewer is None and key_id is not None:
+        viewer = await state.directory.active(key_id)
+    context = {"status": status, "title": title, "message": message}
+    return state.renderer.page(request, "error.html", context, viewer=viewer, status=status)
 
 
 async def _sign_in(request: Request, exc: Exception) -> Response:
@@ -123,16 +126,16 @@ async def _sign_in(request: Request, exc: Exception) -> Response:
 
 
 async def _forbidden(request: Request, exc: Exception) -> Response:
-    return _error(request, 403, "Not for your role", str(exc))
+    return await _error(request, 403, "Not for your role", str(exc))
 
 
 async def _csrf(request: Request, exc: Exception) -> Response:
-    return _error(request, 403, "Form refused", _CSRF_TEXT)
+    return await _error(request, 403, "Form refused", _CSRF_TEXT)
 
 
 async def _unsupported(request: Request, exc: Exception) -> Response:
     text = "Only HTML forms (application/x-www-form-urlencoded) can be sent to these pages."
-    return _error(request, 415, "Not a form", text)
+    return await _error(request, 415, "Not a form", text)
 
 
 _TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 409: "Conflict"}
@@ -143,7 +146,7 @@ async def _confiance_error(request: Request, exc: Exception) -> Response:
     status = exc.http_status
     title = _TITLES.get(status, "Server error" if status >= 500 else "Request refused")
     message = exc.message[:1].upper() + exc.message[1:]
-    return _error(request, status, title, message)
+    return await _error(request, status, title, message)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -154,7 +157,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         405: "This page does not take that kind of request.",
     }
     text = messages.get(status, exc.detail)
-    return _error(request, status, _TITLES.get(status, "Error"), text)
+    return await _error(request, status, _TITLES.get(status, "Error"), text)
 
 
 _HANDLERS = {
