@@ -122,6 +122,7 @@ async def _sign_in(request: Request, exc: Exception) -> Response:
         location = url_for(request, "/login", next=target if target != "/" else None)
     else:
         location = url_for(request, "/login")
+    # confiance: ignore[CF-PY-OPEN-REDIRECT] the target went through login.safe_next()
     return RedirectResponse(location, status_code=303)
 
 
