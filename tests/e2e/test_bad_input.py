@@ -211,3 +211,22 @@ async def test_metrics_need_an_admin_key_and_health_needs_none(stack: Stack) -> 
             assert (await r.json())["revision"] == 1
         async with session.get(f"{stack.url}/v1/models") as r:
             assert r.status == 401
+
+
+async def test_unknown_paths_and_wrong_methods_get_json_errors(stack: Stack) -> None:
+    async with openai.AsyncOpenAI(base_url=stack.v1, api_key=stack.app_key, max_retries=0) as c:
+        with pytest.raises(openai.NotFoundError) as missing:
+            await c.completions.create(model="chat", prompt="legacy endpoint")
+    assert "no such endpoint: POST /v1/completions" in missing.value.message
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{stack.v1}/chat/completions") as r:
+            assert r.status == 405
+            assert r.headers["Allow"] == "POST"
+            assert (await r.json())["error"]["code"] == "method_not_allowed"
+        async with session.get(f"{stack.v1}/messages") as r:
+            assert r.status == 405
+            assert (await r.json())["type"] == "error", "Anthropic shape on its door"
+        async with session.get(f"{stack.url}/api/openapi.json") as r:
+            assert r.status == 200, "mounted apps still resolve before the catch-all"
+        async with session.get(f"{stack.url}/ui/login") as r:
+            assert r.status == 200

@@ -27,7 +27,7 @@ from confiance.domain.keys import ApiKey, Role
 from confiance.domain.revision import ConfigRevision
 from confiance.domain.trace import Trace, TraceStatus
 from confiance.domain.types import JSONObject
-from confiance.errors import ConfianceError, PermissionDenied
+from confiance.errors import ConfianceError, NotFound, PermissionDenied
 from confiance.gateway.auth import KeyCache, extract_secret
 from confiance.gateway.errors import ErrorStyle, error_response
 from confiance.gateway.formats import ANTHROPIC, OPENAI, ClientFormat
@@ -127,18 +127,15 @@ class Gateway:
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/readyz", self._readyz)
         app.router.add_get("/metrics", self._metrics_endpoint)
-        if self._management is not None:
-            from aiohttp_asgi import ASGIResource
+        for mounted, root in ((self._management, "/api"), (self._web, "/ui")):
+            if mounted is not None:
+                from aiohttp_asgi import ASGIResource
 
-            resource = ASGIResource(self._management, root_path="/api")
-            app.router.register_resource(resource)
-            resource.lifespan_mount(app)
-        if self._web is not None:
-            from aiohttp_asgi import ASGIResource
-
-            web_resource = ASGIResource(self._web, root_path="/ui")
-            app.router.register_resource(web_resource)
-            web_resource.lifespan_mount(app)
+                resource = ASGIResource(mounted, root_path=root)
+                app.router.register_resource(resource)
+                resource.lifespan_mount(app)
+        # Last: anything no route above matched gets a JSON error an SDK can read.
+        app.router.add_route("*", "/{tail:.*}", self._unmatched)
         app.on_startup.append(lambda _: self.start())
         app.on_shutdown.append(lambda _: self.stop())
         return app
@@ -365,6 +362,16 @@ class Gateway:
         ]
         return _json({"object": "list", "data": data}, {})
 
+    async def _unmatched(self, request: web.Request) -> web.Response:
+        style = ErrorStyle.ANTHROPIC if request.path == "/v1/messages" else ErrorStyle.OPENAI
+        allowed = _ENDPOINTS.get(request.path)
+        if allowed is not None:
+            error = _MethodNotAllowed(f"{request.method} {request.path}: use {allowed}")
+            return error_response(error, style, {"Allow": allowed})
+        known = ", ".join(f"{method} {path}" for path, method in _ENDPOINTS.items())
+        message = f"no such endpoint: {request.method} {request.path} (this gateway serves {known}"
+        return error_response(NotFound(message + ", /api and /ui)"), style)
+
     async def _healthz(self, request: web.Request) -> web.Response:
         return _json({"status": "ok"}, {})
 
@@ -383,6 +390,22 @@ class Gateway:
         return web.Response(
             body=self.metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
+
+
+_ENDPOINTS = {
+    "/v1/chat/completions": "POST",
+    "/v1/embeddings": "POST",
+    "/v1/models": "GET",
+    "/v1/messages": "POST",
+    "/healthz": "GET",
+    "/readyz": "GET",
+    "/metrics": "GET",
+}
+
+
+class _MethodNotAllowed(ConfianceError):
+    code = "method_not_allowed"
+    http_status = 405
 
 
 class _Overloaded(ConfianceError):
