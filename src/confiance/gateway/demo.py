@@ -36,10 +36,12 @@ routes:
     description: A well-behaved model.
     target: sim/demo-model
   resilient:
-    description: Primary always fails with 503; the gateway falls back to a healthy model.
+    description: >-
+      Primary always fails with 503 and asks to wait a second; that is longer than this
+      route's max_retry_after, so the gateway falls back at once.
     target: sim/fail-503
     fallbacks: [sim-anthropic/claude-demo, sim/demo-model]
-    retry: {{max_attempts: 2, backoff_initial: 0.05}}
+    retry: {{max_attempts: 2, backoff_initial: 0.05, max_retry_after: 0.2}}
   embed:
     kind: embedding
     target: sim/demo-embedding
