@@ -13,6 +13,8 @@ import logging
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from confiance.observability.asgi import content_length, replay
+
 __all__ = ["RequestGuard"]
 
 _log = logging.getLogger(__name__)
@@ -76,7 +78,7 @@ class RequestGuard:
     async def _read_body(self, scope: Scope, receive: Receive) -> Receive:
         """Read the whole body (refusing more than the limit) and return a ``receive`` that
         replays it, then passes through to the client (for disconnect notices)."""
-        declared = _content_length(scope)
+        declared = content_length(scope)
         if declared is not None and declared > self.max_body_bytes:
             raise _TooLarge
         chunks: list[bytes] = []
@@ -84,7 +86,7 @@ class RequestGuard:
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                return _replay([message], receive)
+                return replay([message], receive)
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body_bytes:
@@ -94,7 +96,7 @@ class RequestGuard:
                 break
         body = b"".join(chunks)
         _check_utf8(body)
-        return _replay([{"type": "http.request", "body": body, "more_body": False}], receive)
+        return replay([{"type": "http.request", "body": body, "more_body": False}], receive)
 
 
 def _check_utf8(body: bytes) -> None:
@@ -106,25 +108,6 @@ def _check_utf8(body: bytes) -> None:
             f"the request body is not valid UTF-8 (byte 0x{body[error.start]:02x} at offset "
             f"{error.start}); send JSON encoded as UTF-8"
         ) from error
-
-
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", ()):
-        if name.lower() == b"content-length":
-            text = value.decode("latin-1").strip()
-            return int(text) if text.isdigit() else None
-    return None
-
-
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    pending = list(messages)
-
-    async def replay() -> Message:
-        if pending:
-            return pending.pop(0)
-        return await receive()
-
-    return replay
 
 
 async def _send_error(send: Send, status: int, message: str, code: str) -> None:

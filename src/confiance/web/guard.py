@@ -17,6 +17,8 @@ from collections.abc import Callable
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from confiance.observability.asgi import content_length, replay
+
 __all__ = ["CONTENT_SECURITY_POLICY", "ErrorPage", "WebGuard"]
 
 _log = logging.getLogger(__name__)
@@ -87,7 +89,7 @@ class WebGuard:
             await self._answer(scope, guarded_send, 500, "Server error", text)
 
     async def _read_body(self, scope: Scope, receive: Receive) -> Receive:
-        declared = _content_length(scope)
+        declared = content_length(scope)
         if declared is not None and declared > self.max_body_bytes:
             raise _TooLarge
         if scope["method"] in ("GET", "HEAD") and not declared:
@@ -97,7 +99,7 @@ class WebGuard:
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                return _replay([message], receive)
+                return replay([message], receive)
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body_bytes:
@@ -106,7 +108,7 @@ class WebGuard:
             if not message.get("more_body", False):
                 break
         body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-        return _replay([body], receive)
+        return replay([body], receive)
 
     async def _answer(self, scope: Scope, send: Send, status: int, title: str, text: str) -> None:
         body = self._error_page(scope.get("root_path", ""), status, title, text)
@@ -130,22 +132,3 @@ def _route_path(scope: Scope) -> str:
     path: str = scope.get("path", "")
     root: str = scope.get("root_path", "")
     return path[len(root) :] if root and path.startswith(root) else path
-
-
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", ()):
-        if name.lower() == b"content-length":
-            text = value.decode("latin-1").strip()
-            return int(text) if text.isdigit() else None
-    return None
-
-
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    pending = list(messages)
-
-    async def replay() -> Message:
-        if pending:
-            return pending.pop(0)
-        return await receive()
-
-    return replay
