@@ -22,6 +22,7 @@ from confiance.providers.simulated import (
 )
 
 SLACK = 0.25
+EARLY = 0.01  # timer and scheduling jitter on a busy 2-core machine
 """Seconds of scheduling noise a timing assertion tolerates on a busy two-core machine."""
 
 
@@ -236,9 +237,11 @@ async def test_time_to_first_token_and_tokens_per_second(oai: openai.AsyncOpenAI
             arrivals.append(time.perf_counter() - started)
     tokens = len(arrivals)
     assert tokens >= 10
-    assert 0.2 <= arrivals[0] < 0.2 + SLACK
+    # The lower bounds allow a few ms: the client may see the first chunk a little late, which
+    # shortens the measured span; a stream sent all at once would still be far below them.
+    assert 0.2 - EARLY <= arrivals[0] < 0.2 + SLACK
     expected = (tokens - 1) / 50
-    assert expected <= arrivals[-1] - arrivals[0] < expected + SLACK
+    assert expected - EARLY <= arrivals[-1] - arrivals[0] < expected + SLACK
     whole = await timed(
         oai.chat.completions.create(model="m+ttft-200ms+tps-50+words-9", messages=USER)
     )
