@@ -8,7 +8,8 @@ it maps to, and a stable machine-readable ``code``. Boundaries translate with ``
     │   ├── ConfigError            confiance.yaml or other config is invalid (exit 2)
     │   ├── PayloadTooLarge        body over the limit (413)
     │   ├── LimitExceeded          n / max_tokens beyond the route's limit (400)
-    │   └── UnknownRoute           model/route not found (404)
+    │   ├── UnknownRoute           model/route not found (404)
+    │   └── UpstreamRejected       the vendor refused the request as invalid (its 4xx)
     ├── AuthenticationError        missing, wrong, revoked or expired key (401)
     ├── PermissionDenied           key may not do this (403)
     ├── NotFound                   a stored thing does not exist (404)
@@ -47,7 +48,9 @@ __all__ = [
     "RateLimited",
     "StoreError",
     "UnknownRoute",
+    "UpstreamRejected",
     "UsageError",
+    "http_status_of",
 ]
 
 
@@ -92,6 +95,22 @@ class LimitExceeded(UsageError):
 class UnknownRoute(UsageError):
     code = "model_not_found"
     http_status = 404
+
+
+class UpstreamRejected(UsageError):
+    """The vendor answered 400/413/422: the request itself is wrong (e.g. too long for the
+    model), so no retry or fallback would help. ``status`` is the vendor's, passed on."""
+
+    code = "upstream_rejected"
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def http_status_of(error: ConfianceError) -> int:
+    """The HTTP status to answer with: the vendor's for ``UpstreamRejected``, else the class's."""
+    return error.status if isinstance(error, UpstreamRejected) else error.http_status
 
 
 class AuthenticationError(ConfianceError):

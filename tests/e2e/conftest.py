@@ -73,6 +73,10 @@ routes:
   vectors:
     kind: embedding
     target: sim/text-embedding-3-small
+  rejected:
+    target: "sim/gpt-4o+not-a-directive"
+    fallbacks: [sim/gpt-4o]
+    retry: {{max_attempts: 3, backoff_initial: 0.01}}
   breaker:
     target: sim/fail-500
     fallbacks: [sim/gpt-4o]

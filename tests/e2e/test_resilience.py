@@ -180,3 +180,16 @@ async def _metrics(stack: Stack) -> str:
 async def _health(stack: Stack) -> int:
     async with aiohttp.ClientSession() as s, s.get(f"{stack.url}/healthz") as r:
         return r.status
+
+
+async def test_a_request_the_vendor_rejects_is_the_callers_error(stack: Stack) -> None:
+    async with client(stack) as c:
+        with pytest.raises(openai.BadRequestError) as info:
+            await c.chat.completions.create(model="rejected", messages=USER)
+    assert "not a simulator directive" in info.value.message, "the vendor's own message"
+    assert "sim rejected the request" in info.value.message
+    assert stack.sim.stats.statuses[400] == 1, "not retried: the vendor said 400 once"
+    assert stack.sim.stats["gpt-4o"] == 0, "no fallback: another model would reject it too"
+    trace = (await stack.traces())[-1]
+    assert trace.http_status == 400
+    assert trace.error_class == "upstream_rejected"

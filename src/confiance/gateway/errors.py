@@ -12,7 +12,7 @@ from enum import StrEnum
 import orjson
 from aiohttp import web
 
-from confiance.errors import ConfianceError, RateLimited
+from confiance.errors import ConfianceError, RateLimited, http_status_of
 
 __all__ = ["ErrorStyle", "error_response", "openai_error_body"]
 
@@ -64,7 +64,7 @@ def error_response(
     headers: dict[str, str] | None = None,
     status: int | None = None,
 ) -> web.Response:
-    status = status or error.http_status
+    status = status or http_status_of(error)
     all_headers = dict(headers or {})
     if isinstance(error, RateLimited) and error.retry_after is not None:
         all_headers["Retry-After"] = str(max(1, round(error.retry_after)))

@@ -30,6 +30,7 @@ from confiance.errors import (
     ProviderHTTPError,
     ProviderProtocolError,
     ProviderTimeout,
+    UpstreamRejected,
     is_retryable,
 )
 from confiance.gateway.resilience import BreakerBoard, CircuitBreaker, backoff_delay
@@ -137,6 +138,8 @@ class Pipeline:
             try:
                 result = await self._on_target(ctx, target, trace, deadline, call)
             except (ConfianceError, TimeoutError) as error:
+                if isinstance(error, ProviderHTTPError) and not _may_fall_back(error):
+                    raise _rejected(target, error) from error
                 last = error
                 errors.append(f"{target}: {_describe(error)}")
                 if not _may_fall_back(error) or self._clock() >= deadline:
@@ -267,6 +270,15 @@ def _describe(error: BaseException) -> str:
     if isinstance(error, ConfianceError):
         return error.message
     return f"timed out ({type(error).__name__})"
+
+
+def _rejected(target: Target, error: ProviderHTTPError) -> UpstreamRejected:
+    """The vendor refused the request itself: the caller gets the vendor's status and words."""
+    said = error.message.split(": ", 1)[-1]
+    status = error.status if error.status in (400, 413, 422) else 400
+    return UpstreamRejected(
+        f"{target.provider} rejected the request (HTTP {error.status}): {said}", status=status
+    )
 
 
 def _exhausted(

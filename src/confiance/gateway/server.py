@@ -27,7 +27,7 @@ from confiance.domain.keys import ApiKey, Role
 from confiance.domain.revision import ConfigRevision
 from confiance.domain.trace import Trace, TraceStatus
 from confiance.domain.types import JSONObject
-from confiance.errors import ConfianceError, NotFound, PermissionDenied
+from confiance.errors import ConfianceError, NotFound, PermissionDenied, http_status_of
 from confiance.gateway.auth import KeyCache, extract_secret
 from confiance.gateway.errors import ErrorStyle, error_response
 from confiance.gateway.formats import ANTHROPIC, OPENAI, ClientFormat
@@ -227,7 +227,7 @@ class Gateway:
             payload = await read_json(request, limits.max_body_bytes) if body else {}
             response = await work(request, snapshot, key, payload, trace, t0)
         except ConfianceError as error:
-            trace.status, trace.http_status = TraceStatus.ERROR, error.http_status
+            trace.status, trace.http_status = TraceStatus.ERROR, http_status_of(error)
             trace.error_class, trace.error = error.code, error.message
             response = error_response(error, style, _trace_headers(trace, snapshot))
         except asyncio.CancelledError:
