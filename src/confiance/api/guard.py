@@ -13,15 +13,11 @@ import logging
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from confiance.observability.asgi import content_length, replay
+from confiance.observability.asgi import BodyTooLarge, buffer_body
 
 __all__ = ["RequestGuard"]
 
 _log = logging.getLogger(__name__)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class _NotUTF8(Exception):
@@ -43,7 +39,7 @@ class RequestGuard:
             return
         try:
             replay = await self._read_body(scope, receive)
-        except _TooLarge:
+        except BodyTooLarge:
             await _send_error(send, 413, self._too_large(), "payload_too_large")
             return
         except _NotUTF8 as error:
@@ -76,27 +72,11 @@ class RequestGuard:
         )
 
     async def _read_body(self, scope: Scope, receive: Receive) -> Receive:
-        """Read the whole body (refusing more than the limit) and return a ``receive`` that
-        replays it, then passes through to the client (for disconnect notices)."""
-        declared = content_length(scope)
-        if declared is not None and declared > self.max_body_bytes:
-            raise _TooLarge
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return replay([message], receive)
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                raise _TooLarge
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        _check_utf8(body)
-        return replay([{"type": "http.request", "body": body, "more_body": False}], receive)
+        """The whole body (refusing more than the limit) checked as UTF-8, replayed."""
+        body, replayed = await buffer_body(scope, receive, self.max_body_bytes)
+        if body is not None:
+            _check_utf8(body)
+        return replayed
 
 
 def _check_utf8(body: bytes) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.types import Message, Receive, Scope
 
-__all__ = ["content_length", "replay"]
+__all__ = ["BodyTooLarge", "buffer_body", "content_length", "replay"]
 
 
 def content_length(scope: Scope) -> int | None:
@@ -26,3 +26,32 @@ def replay(messages: list[Message], receive: Receive) -> Receive:
         return await receive()
 
     return replayed
+
+
+class BodyTooLarge(Exception):
+    """The request body is (or says it is) larger than the limit."""
+
+
+async def buffer_body(scope: Scope, receive: Receive, limit: int) -> tuple[bytes | None, Receive]:
+    """Read the whole request body, refusing more than ``limit`` bytes (``BodyTooLarge``, also
+    raised at once when ``Content-Length`` declares more). Returns the body and a ``receive``
+    that replays it and then passes through (for disconnect notices); the body is ``None``
+    when the client disconnected before sending it all."""
+    declared = content_length(scope)
+    if declared is not None and declared > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None, replay([message], receive)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    return body, replay([{"type": "http.request", "body": body, "more_body": False}], receive)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from confiance.observability.asgi import content_length, replay
+from confiance.observability.asgi import BodyTooLarge, buffer_body, content_length
 
 __all__ = ["CONTENT_SECURITY_POLICY", "ErrorPage", "WebGuard"]
 
@@ -39,10 +39,6 @@ _HEADERS = (
 
 ErrorPage = Callable[[str, int, str, str], bytes]
 """Renders ``(root_path, status, title, message)`` as a whole HTML page."""
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class WebGuard:
@@ -70,7 +66,7 @@ class WebGuard:
 
         try:
             replay = await self._read_body(scope, receive)
-        except _TooLarge:
+        except BodyTooLarge:
             text = (
                 f"The form sent more than {self.max_body_bytes // 1024} KiB, the limit of the "
                 "web UI. Shorten what you typed and send it again."
@@ -89,26 +85,10 @@ class WebGuard:
             await self._answer(scope, guarded_send, 500, "Server error", text)
 
     async def _read_body(self, scope: Scope, receive: Receive) -> Receive:
-        declared = content_length(scope)
-        if declared is not None and declared > self.max_body_bytes:
-            raise _TooLarge
-        if scope["method"] in ("GET", "HEAD") and not declared:
+        if scope["method"] in ("GET", "HEAD") and not content_length(scope):
             return receive
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return replay([message], receive)
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                raise _TooLarge
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-        return replay([body], receive)
+        _, replayed = await buffer_body(scope, receive, self.max_body_bytes)
+        return replayed
 
     async def _answer(self, scope: Scope, send: Send, status: int, title: str, text: str) -> None:
         body = self._error_page(scope.get("root_path", ""), status, title, text)
