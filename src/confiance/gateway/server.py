@@ -26,7 +26,7 @@ from confiance.domain.chat import Usage
 from confiance.domain.keys import ApiKey, Role
 from confiance.domain.revision import ConfigRevision
 from confiance.domain.trace import Trace, TraceStatus
-from confiance.domain.types import JSONObject
+from confiance.domain.types import JSONObject, Retention
 from confiance.errors import ConfianceError, NotFound, PermissionDenied, http_status_of
 from confiance.gateway.auth import KeyCache, extract_secret
 from confiance.gateway.errors import ErrorStyle, error_response
@@ -34,7 +34,7 @@ from confiance.gateway.formats import ANTHROPIC, OPENAI, ClientFormat
 from confiance.gateway.pipeline import ChainContext, Pipeline
 from confiance.gateway.requests import apply_route, check_chat, check_embeddings, read_json
 from confiance.gateway.resilience import BreakerBoard
-from confiance.gateway.retention import retain_request, retain_response
+from confiance.gateway.retention import StreamBody, retain_request, retain_response
 from confiance.gateway.routing import CompiledRoute
 from confiance.gateway.snapshots import Snapshot, SnapshotManager
 from confiance.gateway.streaming import relay
@@ -317,11 +317,11 @@ class Gateway:
             trace.stream = True
             start = await self.pipeline.open_stream(context, upstream, trace)
             headers = _trace_headers(trace, snapshot).items()
-            collect: list[JSONObject] | None = [] if route.retention == "full" else None
+            collect = StreamBody() if route.retention is Retention.FULL else None
             encoder = client.encoder(original)
             response = await relay(request, start, encoder, trace, headers, t0, collect)
             if collect is not None:
-                retain_response(route, trace, {"chunks": collect})
+                retain_response(route, trace, collect.body())
             return response
         result = await self.pipeline.complete(context, upstream, trace)
         _count_usage(trace, result.usage)

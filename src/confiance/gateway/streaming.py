@@ -18,6 +18,7 @@ from confiance.domain.trace import Trace, TraceStatus
 from confiance.domain.types import JSONObject
 from confiance.errors import ConfianceError
 from confiance.gateway.pipeline import StreamStart, aclose
+from confiance.gateway.retention import StreamBody
 
 __all__ = ["SSE_HEADERS", "ChunkEncoder", "relay"]
 
@@ -50,11 +51,11 @@ async def relay(
     trace: Trace,
     headers: Iterable[tuple[str, str]],
     t0: float,
-    collect: list[JSONObject] | None = None,
+    collect: StreamBody | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> web.StreamResponse:
     """Send ``start.first`` and the rest of the stream; fills in the trace's usage, TTFT, status.
-    Chunks are appended to ``collect`` when given (full body retention)."""
+    Chunks are added to ``collect`` when given (full body retention)."""
     response = web.StreamResponse(status=200, headers={**SSE_HEADERS, **dict(headers)})
     usage = _usage_of(start.first)
     rest: AsyncIterator[JSONObject] = start.rest
@@ -63,12 +64,12 @@ async def relay(
         await response.write(encoder.encode(start.first))
         trace.ttft_ms = (clock() - t0) * 1000
         if collect is not None:
-            collect.append(start.first)
+            collect.add(start.first)
         try:
             async for chunk in rest:
                 usage = _usage_of(chunk) or usage
                 if collect is not None:
-                    collect.append(chunk)
+                    collect.add(chunk)
                 data = encoder.encode(chunk)
                 if data:
                     await response.write(data)
