@@ -8,7 +8,7 @@ from datetime import timedelta, timezone
 import pytest
 
 from confiance.domain.trace import Attempt, Trace, TraceStatus
-from confiance.errors import Conflict, NotFound, UsageError
+from confiance.errors import NotFound, UsageError
 from confiance.store import Store
 
 from .support import at
@@ -92,11 +92,26 @@ async def test_two_thousand_traces_in_one_batch(store: Store) -> None:
     assert await store.traces.get("tr_001999") == batch[-1]
 
 
-async def test_batch_with_a_duplicate_id_stores_nothing(store: Store) -> None:
-    await store.traces.add_many([make_trace(1)])
-    with pytest.raises(Conflict, match="already stored"):
-        await store.traces.add_many([make_trace(2), make_trace(1), make_trace(3)])
-    assert [t.id for t in await store.traces.query()] == ["tr_000001"]
+async def test_writing_a_stored_trace_again_keeps_the_stored_one_and_adds_the_rest(
+    store: Store,
+) -> None:
+    # The spool is replayed after a crash and a batch is retried when its commit was not
+    # acknowledged: each trace must end up stored once, as first written.
+    first = make_trace(1)
+    await store.traces.add_many([first])
+    again = replace(make_trace(1), route="rewritten")
+    await store.traces.add_many([make_trace(2), again, make_trace(3)])
+    assert [t.id for t in await store.traces.query()] == ["tr_000003", "tr_000002", "tr_000001"]
+    assert (await store.traces.get("tr_000001")).route == first.route
+
+
+async def test_a_body_the_json_column_cannot_encode_is_a_value_error(store: Store) -> None:
+    deep: object = "x"
+    for _ in range(300):
+        deep = {"a": deep}
+    with pytest.raises(ValueError, match="Recursion limit"):
+        await store.traces.add_many([make_trace(1), replace(make_trace(2), request_body=deep)])
+    assert await store.traces.query() == []
 
 
 async def test_query_filters_by_route_status_and_time(store: Store) -> None:

@@ -73,6 +73,11 @@ class GatewayMetrics:
         self.traces_written = Counter(
             "confiance_traces_written", "Traces written to the store.", registry=r
         )
+        self.traces_stubbed = Counter(
+            "confiance_traces_stubbed",
+            "Traces the store refused as they were, stored without bodies and with the error.",
+            registry=r,
+        )
         self.trace_queue = Gauge(
             "confiance_trace_queue_depth", "Traces waiting to be written.", registry=r
         )

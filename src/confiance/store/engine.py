@@ -115,7 +115,8 @@ class Database:
         """The Confiance error for a driver or network failure (messages never hold passwords)."""
         # Raised before reaching the driver, e.g. a bind value a column type refused.
         refused = isinstance(exc, StatementError) and not isinstance(exc, DBAPIError)
-        if refused and isinstance(getattr(exc, "orig", None), ValueError):
+        # TypeError: orjson refusing a value (too deeply nested, not JSON at all).
+        if refused and isinstance(getattr(exc, "orig", None), ValueError | TypeError):
             return ValueError(str(getattr(exc, "orig", "")))
         if isinstance(exc, ConfianceError):
             return exc

@@ -12,7 +12,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, insert, or_, select
+from sqlalchemy import Insert, Row, Select, and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from confiance.domain.trace import Attempt, Trace, TraceStatus
@@ -72,15 +73,22 @@ class TraceRepository:
     async def add_many(self, batch: Sequence[Trace]) -> None:
         """Insert ``batch`` with one executemany in one transaction (all or nothing).
 
-        Raises :class:`~confiance.errors.Conflict` when a trace id is already stored and
-        ``ValueError`` for a naive ``started_at``.
+        Idempotent: a trace whose id is already stored is skipped and the stored one kept, so a
+        batch written again (a retry after an unacknowledged commit, the spool replayed after a
+        crash) stores each trace once. Raises ``ValueError`` for a naive ``started_at`` or a
+        value the JSON columns cannot encode (e.g. nested deeper than the encoder allows), and
+        :class:`~confiance.errors.StoreError` when the database fails.
         """
         if not batch:
             return
         rows = [_row(trace) for trace in batch]
-        conflict = f"a trace in this batch of {len(rows)} has an id that is already stored"
-        async with self._db.write(conflict=conflict) as conn:
-            await conn.execute(insert(traces), rows)
+        async with self._db.write() as conn:
+            await conn.execute(self._insert_new(), rows)
+
+    def _insert_new(self) -> Insert:
+        if self._db.dialect == "postgresql":
+            return postgresql.insert(traces).on_conflict_do_nothing(index_elements=[traces.c.id])
+        return sqlite.insert(traces).on_conflict_do_nothing(index_elements=[traces.c.id])
 
     async def get(self, trace_id: str) -> Trace:
         """The trace ``trace_id``; raises :class:`NotFound`."""
