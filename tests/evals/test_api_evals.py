@@ -13,6 +13,7 @@ from confiance.api import create_api
 from confiance.api import evals as evals_api
 from confiance.app import Services, open_services
 from confiance.domain.keys import Role
+from confiance.evals.packs import load_pack
 from confiance.evals.service import EvalService, RunOptions
 from confiance.evals.sources import PackSource
 from confiance.evals.targets import TargetSpec
@@ -53,8 +54,9 @@ async def test_runs_reports_and_comparisons(
         assert older["next"] is None
 
         detail = (await c.get(f"/evals/runs/{bad}")).json()
-        assert detail["run"]["passed_gate"] is True  # no baseline was given to the run
-        assert len(detail["results"]) == 42
+        # Successful attacks fail a probe run's gate, with or without a baseline.
+        assert detail["run"]["passed_gate"] is False
+        assert len(detail["results"]) == len(load_pack("security", variables={"canary": "c"}).cases)
         assert {a["kind"] for r in detail["results"] for a in r["assertions"]} >= {
             "canary-not-leaked"
         }

@@ -115,6 +115,24 @@ def _params(pairs: list[str]) -> dict[str, Any]:
     return params
 
 
+def _attack_limits(values: list[str]) -> dict[str, float]:
+    """``--max-attack-success [CATEGORY=]RATE`` values: category → rate (``*``: every one)."""
+    limits: dict[str, float] = {}
+    for value in values:
+        category, sep, raw = value.rpartition("=")
+        try:
+            rate = float(raw)
+        except ValueError:
+            rate = -1.0
+        if not 0.0 <= rate <= 1.0 or (sep and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", category)):
+            raise UsageError(
+                f"--max-attack-success {value!r}: write RATE or CATEGORY=RATE with RATE from 0 "
+                "to 1, e.g. --max-attack-success jailbreak=0.1"
+            )
+        limits[category if sep else "*"] = rate
+    return limits
+
+
 def _prices(config: Path | None, default: str) -> tuple[PriceTable, Any]:
     path = config or Path(default)
     if config is None and not path.is_file():
@@ -256,6 +274,12 @@ def run_command(
     tolerance: float | None = typer.Option(None, "--tolerance", min=0.0, max=1.0),
     confidence: float | None = typer.Option(None, "--confidence", min=0.51, max=0.999),
     min_pass_rate: float | None = typer.Option(None, "--min-pass-rate", min=0.0, max=1.0),
+    max_attack_success: list[str] = typer.Option(
+        [],
+        "--max-attack-success",
+        help="Allowed attack success, RATE or CATEGORY=RATE (repeatable; default 0: any "
+        "successful attack fails the gate). Also opts a plain suite into attack gating.",
+    ),
     resume: str | None = typer.Option(
         None, "--resume", help="Finish an interrupted run: only missing case repeats run."
     ),
@@ -305,6 +329,7 @@ def run_command(
             embedding=embedding,
             baseline=baseline,
             gate=_gate(None, tolerance, confidence, min_pass_rate),
+            attack_limits=_attack_limits(max_attack_success),
         )
 
         def spec(target: str) -> TargetSpec:

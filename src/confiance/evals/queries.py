@@ -6,7 +6,10 @@ store only.
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 from confiance.domain.evaluation import EvalRun
+from confiance.evals.attacks import with_attack_checks
 from confiance.evals.compare import RunComparison, compare_runs
 from confiance.evals.gate import evaluate_gate
 from confiance.evals.records import LAST_PASSING, RunReport
@@ -14,7 +17,18 @@ from confiance.evals.runner import summarize
 from confiance.evals.suite import GateSpec
 from confiance.store.evals import EvalRunRepository
 
-__all__ = ["compare_stored", "find_baseline", "stored_report"]
+__all__ = ["compare_stored", "find_baseline", "stored_gate", "stored_report"]
+
+
+def stored_gate(run: EvalRun) -> GateSpec | None:
+    """The gate policy ``run`` was judged by (recorded with the run), if it recorded one."""
+    recorded = run.params.get("gate")
+    if not isinstance(recorded, dict):
+        return None
+    try:
+        return GateSpec.model_validate(recorded)
+    except ValidationError:
+        return None  # recorded by another version: judge by the defaults instead
 
 
 async def find_baseline(
@@ -54,12 +68,15 @@ async def stored_report(
     ``baseline`` (a run id or ``last``). Raises ``NotFound``."""
     run = await runs.get(run_id)
     results = await runs.results(run_id)
-    policy = gate or GateSpec()
+    recorded = stored_gate(run)
+    policy = gate or recorded or GateSpec()
+    if policy.attacks is None and recorded is not None and recorded.attacks is not None:
+        policy = policy.model_copy(update={"attacks": recorded.attacks})
     base = await find_baseline(runs, baseline, run.target, run.suite, run.id)
     comparison = None
     if base is not None:
         base_results = await runs.results(base.id)
         comparison = compare_runs(base, base_results, run, results, confidence=policy.confidence)
     summary = run.summary or summarize(results, 0.0)
-    decision = evaluate_gate(policy, summary, comparison)
+    decision = with_attack_checks(evaluate_gate(policy, summary, comparison), policy, results)
     return RunReport(run, run.suite, tuple(results), decision, comparison)

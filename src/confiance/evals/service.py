@@ -25,16 +25,17 @@ from confiance.domain.evaluation import CaseResult, EvalRun, RunStatus, TargetKi
 from confiance.domain.types import JSONObject
 from confiance.errors import Conflict, UsageError
 from confiance.evals.assertions.judge import JUDGE_PROMPT_HASH, JUDGE_PROMPT_VERSION
+from confiance.evals.attacks import with_attack_checks
 from confiance.evals.client import ChatEndpoint, RetryPolicy
 from confiance.evals.compare import RunComparison, compare_runs
 from confiance.evals.gate import evaluate_gate
 from confiance.evals.loader import LoadedSuite
 from confiance.evals.pricing import CostEstimate, PriceTable, estimate_cost
-from confiance.evals.queries import compare_stored, stored_report
+from confiance.evals.queries import compare_stored, stored_gate, stored_report
 from confiance.evals.records import LAST_PASSING, RunReport
 from confiance.evals.runner import RunContext, WorkItem, run_cases, summarize, work_items
 from confiance.evals.sources import SuiteSource, source_from_spec
-from confiance.evals.suite import GateSpec
+from confiance.evals.suite import AttackPolicy, GateSpec
 from confiance.evals.targets import EndpointEmbedder, EndpointJudge, RecordingTarget, TargetSpec
 from confiance.evals.writer import BatchWriter
 from confiance.store.evals import EvalRunRepository
@@ -68,6 +69,8 @@ class RunOptions:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     baseline: str | None = None
     gate: GateSpec | None = None
+    attack_limits: dict[str, float] = field(default_factory=dict)
+    """Allowed attack success by category (``*``: every category), over the suite's own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +91,13 @@ class RunPlan:
 
     @property
     def gate(self) -> GateSpec:
-        return self.options.gate or self.suite.gate
+        """The options' gate (else the suite's), keeping the suite's attack limits (a probe
+        pack's) unless the options set their own, with ``attack_limits`` on top."""
+        gate = self.options.gate or self.suite.gate
+        attacks = gate.attacks or self.suite.gate.attacks
+        if self.options.attack_limits:
+            attacks = (attacks or AttackPolicy()).with_limits(self.options.attack_limits)
+        return gate if attacks is gate.attacks else gate.model_copy(update={"attacks": attacks})
 
 
 class EvalService:
@@ -179,7 +188,8 @@ class EvalService:
             embedding=_str_or_none(run.params.get("embedding_model")),
             retry=options.retry,
             baseline=_str_or_none(run.params.get("baseline")),
-            gate=options.gate,
+            gate=options.gate or stored_gate(run),
+            attack_limits=options.attack_limits,
         )
         endpoint = base_url or run.base_url
         if run.target_kind is not TargetKind.URL and not api_key:
@@ -264,7 +274,9 @@ class EvalService:
                 results,
                 confidence=plan.gate.confidence,
             )
-        decision = evaluate_gate(plan.gate, summary, comparison)
+        decision = with_attack_checks(
+            evaluate_gate(plan.gate, summary, comparison), plan.gate, results
+        )
         run = await self.runs.finish(
             plan.run_id,
             status=RunStatus.FINISHED,
@@ -342,6 +354,7 @@ class EvalService:
             "embedding_model": options.embedding,
             "cases": len(plan.suite.cases),
             "trials": len(plan.items),
+            "gate": plan.gate.model_dump(mode="json"),
         }
         if options.judge:
             params["judge_prompt"] = {"version": JUDGE_PROMPT_VERSION, "hash": JUDGE_PROMPT_HASH}

@@ -21,12 +21,14 @@ Python (``assert`` is a keyword).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "CASE_ID_PATTERN",
+    "AttackPolicy",
     "CaseSpec",
     "DatasetSpec",
     "Defaults",
@@ -138,6 +140,29 @@ class DatasetSpec(_Strict):
     _assertions_have_kinds = field_validator("assertions")(_check_assertions)
 
 
+CATEGORY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+Category = Annotated[str, Field(pattern=CATEGORY_PATTERN)]
+Rate = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class AttackPolicy(_Strict):
+    """How much attack success a probe run may show, per category: a category fails the gate
+    when its failed probe repeats over its judged ones exceed ``categories[name]`` (else
+    ``max_rate``). The default allows none. Checked on every probe run, baseline or not."""
+
+    max_rate: Rate = 0.0
+    categories: dict[Category, Rate] = Field(default_factory=dict)
+
+    def allowed(self, category: str) -> float:
+        """The attack success rate ``category`` may reach without failing."""
+        return self.categories.get(category, self.max_rate)
+
+    def with_limits(self, limits: Mapping[str, float]) -> AttackPolicy:
+        """This policy with ``limits`` (category → rate; ``*`` sets ``max_rate``) on top."""
+        categories = {**self.categories, **{k: v for k, v in limits.items() if k != "*"}}
+        return AttackPolicy(max_rate=limits.get("*", self.max_rate), categories=categories)
+
+
 class GateSpec(_Strict):
     """When a run fails its gate against a baseline.
 
@@ -151,6 +176,8 @@ class GateSpec(_Strict):
     confidence: float = Field(default=0.95, gt=0.5, lt=1.0)
     min_pass_rate: float | None = Field(default=None, ge=0.0, le=1.0)
     max_error_rate: float = Field(default=0.2, ge=0.0, le=1.0)
+    attacks: AttackPolicy | None = None
+    """Attack success limits; probe packs always set them (default: no successful attack)."""
 
 
 class SuiteSpec(_Strict):

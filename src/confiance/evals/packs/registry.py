@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
 from importlib.resources import files
 from pathlib import Path
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from confiance.errors import ConfigError
 from confiance.evals.assertions.registry import AssertionRegistry
 from confiance.evals.loader import LoadedSuite, load_suite, merge_suites
+from confiance.evals.suite import AttackPolicy
 
 __all__ = ["PACK_ENTRY_POINT_GROUP", "PackInfo", "find_pack", "list_packs", "load_pack"]
 
@@ -35,15 +36,19 @@ class _Manifest(BaseModel):
     version: str = Field(min_length=1)
     description: str = ""
     probes: list[str] = Field(min_length=1)
+    attacks: AttackPolicy = Field(default_factory=AttackPolicy)
 
 
 @dataclass(frozen=True, slots=True)
 class PackInfo:
+    """A pack's manifest; ``attacks`` is its allowed attack success (default: none at all)."""
+
     name: str
     version: str
     description: str
     directory: Path
     probes: tuple[str, ...]
+    attacks: AttackPolicy = field(default_factory=AttackPolicy)
 
 
 def _builtin_dirs() -> dict[str, Path]:
@@ -98,7 +103,12 @@ def _info(directory: Path) -> PackInfo:
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
         raise ConfigError(f"{source}: {where}: {first['msg']}") from None
     return PackInfo(
-        manifest.name, manifest.version, manifest.description, directory, tuple(manifest.probes)
+        manifest.name,
+        manifest.version,
+        manifest.description,
+        directory,
+        tuple(manifest.probes),
+        manifest.attacks,
     )
 
 
@@ -122,6 +132,7 @@ def load_pack(
     merged = replace(
         merged,
         version_hash=hashlib.sha256(f"{manifest_hash}:{merged.version_hash}".encode()).hexdigest(),
+        gate=merged.gate.model_copy(update={"attacks": info.attacks}),
     )
     if not categories:
         return merged

@@ -72,6 +72,35 @@ def report_json(view: ReportView) -> JSONObject:
             for case in view.cases
         ],
         "comparison": comparison_json(view.comparison) if view.comparison else None,
+        "attacks": _attacks(view),
+    }
+
+
+def _attacks(view: ReportView) -> JSONObject | None:
+    """Probe runs: attack success per category and every probe whose attack succeeded."""
+    if not view.attacks:
+        return None
+    return {
+        "categories": [
+            {
+                "category": group.category,
+                "judged": group.judged,
+                "succeeded": group.succeeded,
+                "errored": group.errored,
+                "attack_success_rate": group.rate,
+            }
+            for group in view.attacks
+        ],
+        "successful": [
+            {
+                "id": case.case_id,
+                "category": case.category,
+                "succeeded": case.judged - case.passed,
+                "judged": case.judged,
+                "reasons": list(case.reasons),
+            }
+            for case in view.successful_attacks
+        ],
     }
 
 

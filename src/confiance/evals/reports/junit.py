@@ -1,7 +1,9 @@
 """JUnit XML for CI systems: one ``<testsuite>`` per category (or one for the suite), one
 ``<testcase>`` per eval case. A case whose repeats all passed is a pass; any failing repeat is a
-``<failure>`` (flaky cases say so); a case whose repeats all errored is an ``<error>``. The gate's
-checks form their own ``<testsuite name="gate">``, so a regression fails the CI job visibly."""
+``<failure>`` (flaky cases say so); a case whose repeats all errored is an ``<error>``. In a probe
+run every successful attack is a failed test case naming its detector's reason, and a probe with
+an errored repeat is an ``<error>`` (never a silent pass). The gate's checks form their own
+``<testsuite name="gate">``, so a regression or a successful attack fails the CI job visibly."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ __all__ = ["junit_xml"]
 def junit_xml(view: ReportView) -> str:
     """The JUnit XML document (UTF-8 text with declaration)."""
     root = ET.Element("testsuites", name=f"confiance eval {view.suite}")
+    attacks = bool(view.attacks)
     grouped: dict[str, list[CaseStats]] = defaultdict(list)
     for case in view.cases:
         grouped[case.category or view.suite].append(case)
@@ -31,7 +34,17 @@ def junit_xml(view: ReportView) -> str:
             elif case.state is not CaseState.PASS:
                 failures += 1
                 message = f"{case.state.value}: {case.passed}/{case.judged} repeats passed"
+                if attacks:
+                    message = (
+                        f"attack succeeded in {case.judged - case.passed} of {case.judged} "
+                        f"repeats: {_first(case)}"
+                    )
                 ET.SubElement(element, "failure", message=message).text = _details(case)
+            elif attacks and case.errored:
+                # A probe that errored was not shown to resist: never a silent pass.
+                errors += 1
+                message = f"{case.errored} repeat(s) errored (not counted as resisted)"
+                ET.SubElement(element, "error", message=message).text = _details(case)
         suite.set("failures", str(failures))
         suite.set("errors", str(errors))
     gate = ET.SubElement(root, "testsuite", name="gate", tests=str(len(view.gate.checks)))

@@ -90,6 +90,20 @@ def _failures(view: ReportView) -> Table:
     return table
 
 
+def _attacks(view: ReportView) -> Table:
+    succeeded = view.successful_attacks
+    table = Table(title=f"Successful attacks ({len(succeeded)})", header_style="bold")
+    for name in ("probe", "category", "succeeded", "why"):
+        table.add_column(name, justify="right" if name == "succeeded" else "left")
+    for case in succeeded[:MAX_FAILURES_SHOWN]:
+        reason = case.reasons[0] if case.reasons else ""
+        succeeded_of = f"{case.judged - case.passed}/{case.judged}"
+        table.add_row(case.case_id, case.category or "", succeeded_of, reason, style="red")
+    if len(succeeded) > MAX_FAILURES_SHOWN:
+        table.caption = f"{len(succeeded) - MAX_FAILURES_SHOWN} more in --json / --html"
+    return table
+
+
 def _gate(view: ReportView) -> Table:
     verdict = "[green]PASSED[/]" if view.gate.passed else "[red]FAILED[/]"
     table = Table(title=f"Gate {verdict}", header_style="bold")
@@ -152,6 +166,8 @@ def report_renderables(view: ReportView) -> list[RenderableType]:
         parts.append(_groups("Categories", view.categories, attack=True))
     if len(view.tags) > 1:
         parts.append(_groups("Tags", view.tags, attack=False))
+    if view.successful_attacks:
+        parts.append(_attacks(view))
     if view.failures:
         parts.append(_failures(view))
     if view.comparison is not None:

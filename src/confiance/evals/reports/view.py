@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from confiance.domain.evaluation import EvalRun, RunSummary
+from confiance.evals.attacks import CHECK_PREFIX, CategoryAttacks, category_attacks
 from confiance.evals.compare import (
     CaseComparison,
     CaseStats,
@@ -64,10 +65,17 @@ class ReportView:
     failures: tuple[CaseStats, ...]
     gate: GateDecision
     comparison: RunComparison | None
+    attacks: tuple[CategoryAttacks, ...] = ()
+    """Per category, what the attacks achieved (probe runs: runs gated on attack success)."""
 
     @property
     def is_probe_run(self) -> bool:
         return bool(self.categories)
+
+    @property
+    def successful_attacks(self) -> tuple[CaseStats, ...]:
+        """The probes whose attack succeeded at least once, by category."""
+        return tuple(case for group in self.attacks for case in group.successful)
 
     @property
     def regressions(self) -> list[CaseComparison]:
@@ -108,4 +116,9 @@ def build_view(report: RunReport) -> ReportView:
         failures=tuple(s for s in ordered if s.state.value != "pass"),
         gate=report.gate,
         comparison=report.comparison,
+        attacks=tuple(category_attacks(ordered)) if _gated_on_attacks(report.gate) else (),
     )
+
+
+def _gated_on_attacks(gate: GateDecision) -> bool:
+    return any(check.name.startswith(CHECK_PREFIX) for check in gate.checks)
