@@ -15,17 +15,21 @@ TypeScript (tree-sitter), Python (AST + taint, :mod:`confiance.codescan.python`)
 
 from __future__ import annotations
 
-from confiance.codescan.findings import Confidence, Finding, Rule, Severity
-from confiance.codescan.results import (
-    FileNote,
-    HistoryFinding,
-    ScannedFile,
-    ScanOptions,
-    ScanResult,
-    SkippedFile,
-    SuppressedFinding,
-)
-from confiance.codescan.scanner import load_rules, scan
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from confiance.codescan.findings import Confidence, Finding, Rule, Severity
+    from confiance.codescan.results import (
+        FileNote,
+        HistoryFinding,
+        ScannedFile,
+        ScanOptions,
+        ScanResult,
+        SkippedFile,
+        SuppressedFinding,
+    )
+    from confiance.codescan.scanner import load_rules, scan
 
 __all__ = [
     "Confidence",
@@ -42,3 +46,17 @@ __all__ = [
     "load_rules",
     "scan",
 ]
+
+# Imported on first use, so that importing a light submodule (the gateway's redaction imports
+# ``confiance.codescan.secretformats``) does not load the analyzers and their parsers.
+_HOMES = {
+    **dict.fromkeys(("Confidence", "Finding", "Rule", "Severity"), "findings"),
+    **dict.fromkeys(("load_rules", "scan"), "scanner"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f"{__name__}.{_HOMES.get(name, 'results')}")
+    return getattr(module, name)

@@ -14,13 +14,11 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
-import json
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from confiance.codescan.findings import Finding, rules
+from confiance.codescan.secretformats import entropy, is_placeholder, jwt_is_real
 from confiance.codescan.secrets_rules import PROVIDER_PATTERNS
 
 __all__ = ["SecretHit", "SecretScan", "entropy", "is_placeholder", "mask", "scan_secrets"]
@@ -85,20 +83,6 @@ _KNOWN_PUBLIC = frozenset(
         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
     }
 )
-
-
-def entropy(value: str) -> float:
-    """Shannon entropy in bits per character."""
-    if not value:
-        return 0.0
-    counts = Counter(value)
-    total = len(value)
-    return -sum(n / total * math.log2(n / total) for n in counts.values())
-
-
-def is_placeholder(value: str) -> bool:
-    """Whether ``value`` is an obvious stand-in rather than a credential."""
-    return bool(_PLACEHOLDER.search(value)) or len(set(value)) < 6
 
 
 def mask(secret: str) -> str:
@@ -214,7 +198,7 @@ class _Detector:
             return
         for m in _JWT.finditer(self.text):
             value = m.group("secret")
-            if _jwt_is_real(value):
+            if jwt_is_real(value):
                 self.add(SecretHit("CF-SECRET-JWT", "JSON Web Token", *m.span("secret"), value))
 
     def database_urls(self) -> None:
@@ -308,24 +292,6 @@ def _plausible_secret(value: str, *, password: bool) -> bool:
     if not any(c.isdigit() for c in value) and not (len(value) >= 24 and entropy(value) >= 4.0):
         return False
     return len(value) >= 16 and classes >= 2 and entropy(value) >= 3.2
-
-
-def _b64url_json(segment: str) -> object:
-    padded = segment + "=" * (-len(segment) % 4)
-    try:
-        return json.loads(base64.urlsafe_b64decode(padded))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        return None
-
-
-def _jwt_is_real(token: str) -> bool:
-    header_part, payload_part, _ = token.split(".", 2)
-    header = _b64url_json(header_part)
-    payload = _b64url_json(payload_part)
-    if not isinstance(header, dict) or "alg" not in header or not isinstance(payload, dict):
-        return False
-    # The jwt.io sample token is pasted into countless docs and tests.
-    return not (payload.get("name") == "John Doe" or is_placeholder(json.dumps(payload)))
 
 
 def _snippet(line: str, column: int, values: list[str]) -> str:
