@@ -174,6 +174,7 @@ class ServerConfig(_Strict):
     trace_queue_size: int = Field(default=50_000, ge=100, le=10_000_000)
     trace_batch_size: int = Field(default=500, ge=1, le=100_000)
     trace_flush_interval: float = Field(default=0.5, gt=0, le=60)
+    drain_timeout: float = Field(default=30.0, gt=0, le=3600)
 
 
 def _default_roles() -> dict[Role, RoleConfig]:

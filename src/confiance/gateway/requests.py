@@ -15,6 +15,9 @@ from confiance.gateway.routing import CompiledRoute
 __all__ = ["apply_route", "check_chat", "check_embeddings", "read_json"]
 
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
+# Far deeper than any chat or tools schema nests, and far from orjson's encoding limit (254),
+# which a trace wraps the body in: a body that parses is also one the trace can store.
+MAX_DEPTH = 128
 
 
 async def read_json(request: web.Request, limit: int) -> JSONObject:
@@ -36,7 +39,26 @@ async def read_json(request: web.Request, limit: int) -> JSONObject:
         raise UsageError(f"request body is not valid JSON: {error}") from None
     if not isinstance(body, dict):
         raise UsageError(f"request body must be a JSON object, not {type(body).__name__}")
+    # Counting brackets is a scan in C; only a body that could be too deep is walked.
+    if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and _depth(body) > MAX_DEPTH:
+        raise UsageError(f"request body nests JSON more than {MAX_DEPTH} levels deep")
     return body
+
+
+def _depth(value: object) -> int:
+    """Nesting depth of a parsed JSON value, without recursion (a scalar is 0)."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        pending.extend((child, level + 1) for child in children)
+    return deepest
 
 
 async def _read_chunked(request: web.Request, limit: int) -> bytes:

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -107,6 +108,9 @@ class Gateway:
         self._web = web
         self._spans = spans
         self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._handlers: set[asyncio.Task[Any]] = set()
+        self.draining = False
         self.ready = False
         self.follow_store = True
 
@@ -136,8 +140,12 @@ class Gateway:
                 resource.lifespan_mount(app)
         # Last: anything no route above matched gets a JSON error an SDK can read.
         app.router.add_route("*", "/{tail:.*}", self._unmatched)
+        # aiohttp closes the listener, then sends on_shutdown (drain: wait for in-flight
+        # requests), then cancels what is left, then sends on_cleanup (flush traces, close
+        # providers): sessions and the sink outlive every request that uses them.
         app.on_startup.append(lambda _: self.start())
-        app.on_shutdown.append(lambda _: self.stop())
+        app.on_shutdown.append(lambda _: self.drain())
+        app.on_cleanup.append(lambda _: self.stop())
         return app
 
     async def start(self) -> None:
@@ -160,16 +168,34 @@ class Gateway:
             self._poller = asyncio.get_running_loop().create_task(self._poll(), name="config-poll")
         self.ready = True
 
+    async def drain(self) -> None:
+        """Start of a graceful shutdown: unready at once, then wait (up to the config's
+        ``server.drain_timeout``) for the requests in flight to finish."""
+        self.ready, self.draining = False, True
+        timeout = self.snapshots.current.table.config.server.drain_timeout
+        log.info("draining: %d requests in flight (up to %.0f s)", self._in_flight, timeout)
+        if self._in_flight:
+            self._idle.clear()
+            try:
+                await asyncio.wait_for(self._idle.wait(), timeout)
+            except TimeoutError:
+                log.warning("drain timeout: cancelling %d requests in flight", self._in_flight)
+                for handler in list(self._handlers):
+                    handler.cancel()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._idle.wait(), 5.0)
+
     async def stop(self) -> None:
-        """Graceful shutdown: stop polling, flush every queued trace, close provider sessions."""
-        self.ready = False
+        """End of a graceful shutdown, after :meth:`drain`: stop polling, write every queued
+        trace, then close provider sessions."""
+        self.ready, self.draining = False, True
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
             self._poller = None
         if self.sink is not None:
-            await self.sink.close()
+            await self.sink.close(timeout=self.snapshots.current.table.config.server.drain_timeout)
         await self.snapshots.close()
         if self._spans is not None:
             await asyncio.to_thread(self._spans.close)
@@ -216,6 +242,9 @@ class Gateway:
             id=new_trace_id(), started_at=datetime.now(UTC), endpoint=endpoint, route="_unknown"
         )
         authenticated = False
+        handler = asyncio.current_task()
+        if handler is not None:
+            self._handlers.add(handler)
         self._in_flight += 1
         self.metrics.in_flight.inc()
         try:
@@ -226,16 +255,45 @@ class Gateway:
                 raise _Overloaded(f"gateway at its limit of {limits.max_concurrency} requests")
             payload = await read_json(request, limits.max_body_bytes) if body else {}
             response = await work(request, snapshot, key, payload, trace, t0)
+            # Sent here, not by aiohttp after we return, so a failure sending it is on record.
+            await _send(request, response)
         except ConfianceError as error:
-            trace.status, trace.http_status = TraceStatus.ERROR, http_status_of(error)
-            trace.error_class, trace.error = error.code, error.message
+            trace.status, trace.error_class, trace.error = (
+                TraceStatus.ERROR,
+                error.code,
+                error.message,
+            )
+            if _started(request):  # the client already has part of an answer: cut it off
+                raise
+            trace.http_status = http_status_of(error)
             response = error_response(error, style, _trace_headers(trace, snapshot))
-        except asyncio.CancelledError:
+        except ConnectionResetError:
             trace.status, trace.http_status = TraceStatus.CLIENT_DISCONNECTED, 499
-            trace.error = "client disconnected before the answer was sent"
+            trace.error = "client disconnected while the answer was sent"
+            raise
+        except Exception as error:  # a gateway failure: the client and the trace both say so
+            log.exception("request %s failed in the gateway", trace.id)
+            trace.status, trace.error_class = TraceStatus.ERROR, _Internal.code
+            trace.error = f"{type(error).__name__}: {error}"[:500]
+            if _started(request):
+                raise
+            trace.http_status = _Internal.http_status
+            problem = _Internal(f"the gateway failed answering this request (trace {trace.id})")
+            response = error_response(problem, style, _trace_headers(trace, snapshot))
+        except asyncio.CancelledError:
+            if self.draining:
+                trace.status, trace.http_status = TraceStatus.ERROR, 499
+                trace.error_class = "drain_timeout"
+                trace.error = "shutdown cancelled the request after the drain timeout"
+            else:
+                trace.status, trace.http_status = TraceStatus.CLIENT_DISCONNECTED, 499
+                trace.error = "client disconnected before the answer was sent"
             raise
         finally:
             self._in_flight -= 1
+            self._handlers.discard(handler)
+            if self._in_flight == 0:
+                self._idle.set()
             self.metrics.in_flight.dec()
             self._finish(trace, snapshot, t0, authenticated)
             if self._spans is not None and authenticated:
@@ -377,7 +435,7 @@ class Gateway:
 
     async def _readyz(self, request: web.Request) -> web.Response:
         if not self.ready:
-            return _json({"status": "starting"}, {}, status=503)
+            return _json({"status": "draining" if self.draining else "starting"}, {}, status=503)
         return _json({"status": "ready", "revision": self.snapshots.current.table.revision}, {})
 
     async def _metrics_endpoint(self, request: web.Request) -> web.Response:
@@ -408,6 +466,11 @@ class _MethodNotAllowed(ConfianceError):
     http_status = 405
 
 
+class _Internal(ConfianceError):
+    code = "internal_error"
+    http_status = 500
+
+
 class _Overloaded(ConfianceError):
     code = "overloaded"
     http_status = 503
@@ -418,10 +481,31 @@ def _count_usage(trace: Trace, usage: Usage) -> None:
     trace.prompt_tokens, trace.completion_tokens = usage.prompt_tokens, usage.completion_tokens
 
 
+async def _send(request: web.Request, response: web.StreamResponse) -> None:
+    if not response.prepared:
+        await response.prepare(request)
+        await response.write_eof()
+
+
+def _started(request: web.Request) -> bool:
+    """Whether any byte of a response went out already (then no other response can)."""
+    writer = request.writer if request.transport is not None else None
+    return writer is not None and getattr(writer, "output_size", 0) > 0
+
+
+_UNSAFE_IN_HEADER = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _header_value(text: str) -> str:
+    """``text`` fit for a header: control characters (CR/LF above all) removed, length capped;
+    vendor-supplied values must never break the reply."""
+    return _UNSAFE_IN_HEADER.sub("", text)[:256]
+
+
 def _trace_headers(trace: Trace, snapshot: Snapshot) -> dict[str, str]:
-    headers = {"x-confiance-trace-id": trace.id, "x-confiance-route": trace.route}
+    headers = {"x-confiance-trace-id": trace.id, "x-confiance-route": _header_value(trace.route)}
     if trace.model_answered:
-        headers["x-confiance-model"] = trace.model_answered
+        headers["x-confiance-model"] = _header_value(trace.model_answered)
     if trace.revision is not None:
         headers["x-confiance-revision"] = str(trace.revision)
     return headers
