@@ -15,6 +15,7 @@ from confiance import __version__
 from confiance.api import audit, evals, keys, revisions, routes, traces
 from confiance.api.auth import AdminAuthenticator
 from confiance.api.deps import ApiState, ApplyHook, require_admin
+from confiance.api.docs_page import ApiDocs
 from confiance.api.errors import install_error_handlers
 from confiance.api.guard import RequestGuard
 from confiance.app import Services
@@ -61,7 +62,12 @@ def create_api(
         description=_DESCRIPTION,
         openapi_tags=_TAGS,
         dependencies=[Depends(require_admin)],
+        # FastAPI's own pages load their scripts from a public CDN: ours come from the package.
+        docs_url=None,
+        redoc_url=None,
     )
+    # Plain routes: the app-wide admin dependency applies to FastAPI routes only.
+    api.router.routes.extend(ApiDocs(api.title).routes())
     auth = AdminAuthenticator(services.store, services.clock)
     api.state.confiance = ApiState(services=services, auth=auth, apply_change=apply_change)
     install_error_handlers(api)
