@@ -66,7 +66,9 @@ class StreamStart:
 
 def _may_fall_back(error: BaseException) -> bool:
     if isinstance(error, ProviderHTTPError):
-        return error.is_retryable or error.status in _FALLBACK_STATUSES
+        # A redirect (never followed, see providers.http) means the target is misconfigured.
+        redirect = 300 <= error.status < 400
+        return error.is_retryable or redirect or error.status in _FALLBACK_STATUSES
     return isinstance(error, ProviderError | CircuitOpen)
 
 

@@ -15,6 +15,11 @@ no answer (or no next stream chunk) in time    ``ProviderTimeout``
 
 Messages name the provider and quote the vendor's own error message; the API key is scrubbed
 from every message and body excerpt, whatever the vendor echoes back.
+
+Redirects are never followed (``allow_redirects=False`` on every call): a 3xx answer is a
+``ProviderHTTPError`` that is not retried, so no credential header (``Authorization``,
+``x-api-key``, ``api-key``, ``x-goog-api-key``) is ever sent to an address other than the
+configured ``base_url``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import re
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
@@ -193,7 +199,9 @@ class Upstream:
         try:
             async with (
                 asyncio.timeout(timeout),
-                self._session.post(url, data=payload, headers=headers) as response,
+                self._session.post(
+                    url, data=payload, headers=headers, allow_redirects=False
+                ) as response,
             ):
                 body = await response.read()
         except TimeoutError as error:
@@ -225,7 +233,9 @@ class Upstream:
         complete = False
         try:
             async with asyncio.timeout_at(deadline):
-                response = await self._session.post(url, data=payload, headers=headers)
+                response = await self._session.post(
+                    url, data=payload, headers=headers, allow_redirects=False
+                )
                 if not 200 <= response.status < 300:
                     body = await response.read()
                     raise self.http_error(response.status, response.headers, body)
@@ -267,6 +277,8 @@ class Upstream:
 
     def http_error(self, status: int, headers: Mapping[str, str], body: bytes) -> ProviderHTTPError:
         """The error for a non-2xx answer: status, parsed Retry-After, first 2KB of the body."""
+        if 300 <= status < 400:
+            return self._redirect_error(status, headers)
         retry_after = parse_retry_after(headers)
         if retry_after is None and status == 429:
             retry_after = _retry_after_from_body(body)
@@ -277,6 +289,18 @@ class Upstream:
             retry_after=retry_after,
             body=self._scrub_bytes(body[:ERROR_BODY_LIMIT]),
         )
+
+    def _redirect_error(self, status: int, headers: Mapping[str, str]) -> ProviderHTTPError:
+        """A redirect is never followed: the request (and its key) would go to wherever the
+        vendor, or whoever sits in front of it, points. Names only the target's origin."""
+        target = urlsplit(headers.get("location", ""))
+        where = f" to {target.scheme}://{target.netloc.rpartition('@')[2]}" if target.netloc else ""
+        message = (
+            f"{self.name} answered HTTP {status} (a redirect{where}); redirects are not "
+            "followed, so the API key is never sent elsewhere: set the provider's base_url to "
+            "the address that answers"
+        )
+        return ProviderHTTPError(self._scrub(message), status=status)
 
     def transport_error(self, error: BaseException) -> ProviderError:
         """Maps an aiohttp/OS failure (no usable HTTP answer) to the error tree."""
