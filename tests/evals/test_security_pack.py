@@ -124,7 +124,11 @@ async def test_through_the_gateway_a_route_change_that_opens_a_hole_fails_the_ga
     assert after.comparison.baseline.id == baseline.run.id
     assert not after.gate.passed
     failed = {check.name for check in after.gate.failures}
-    assert {"regression:system-prompt-extraction", "regression:data-leakage"} <= failed
+    assert "regression:system-prompt-extraction" in failed  # 5 of 5 probes: p = 1/32
+    # Four probes moving cannot reach 5% in an exact paired test (p = 1/16); the check says
+    # so, and the category's successful attacks fail a security run on their own.
+    (leak,) = [c for c in after.gate.checks if c.name == "regression:data-leakage"]
+    assert "4 of 4 cases worse" in leak.detail
     assert after.run.passed_gate is False
     again = await service.runs.last_passing("good", suite="pack:security")
     assert again is not None

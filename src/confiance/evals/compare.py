@@ -3,9 +3,11 @@
 A case's *state* in a run is ``pass`` (every judged repeat passed), ``fail`` (none did) or
 ``flaky`` (some did); repeats that errored are left out, and a case with only errors is
 ``error``. Between a baseline and a candidate a case *regressed* when its state got worse
-(pass → flaky → fail), was *fixed* when it got better. Groups (overall, each tag, each category)
-compare pass rates with repeats of one case counted as correlated trials
-(:mod:`confiance.stats.clustered`).
+(pass → flaky → fail), was *fixed* when it got better. Each group (overall, each tag, each
+category) shows its pass rate in both runs with repeats of one case counted as correlated trials
+(:mod:`confiance.stats.clustered`), and tests the change **case by case**: the cases judged in
+both runs are paired and compared with the exact McNemar test (one repeat) or the paired
+permutation test over cases (repeats), see :mod:`confiance.stats.paired`.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 
 from confiance.domain.evaluation import CaseResult, EvalRun, Verdict
 from confiance.stats import (
     Alternative,
     ClusterCount,
     ClusteredProportion,
-    ProportionDifference,
+    PairedCase,
+    PairedDifference,
     clustered_proportion,
-    compare_proportions,
+    compare_paired,
 )
 
 __all__ = [
@@ -172,13 +176,13 @@ class CaseComparison:
 
 @dataclass(frozen=True, slots=True)
 class GroupComparison:
-    """A group's pass rate in both runs; ``difference`` is candidate minus baseline, tested
-    one-sided for a drop, on the effective (correlation-corrected) sample sizes."""
+    """A group's pass rate in both runs; ``difference`` is the paired comparison of the cases
+    judged in both (candidate minus baseline, tested one-sided for a drop)."""
 
     name: str
     baseline: GroupStats
     candidate: GroupStats
-    difference: ProportionDifference
+    difference: PairedDifference
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,32 +226,40 @@ def compare_runs(
 
     def groups(key: Callable[[CaseStats], Iterable[str]]) -> tuple[GroupComparison, ...]:
         old, new = group_stats(shared_before, key), group_stats(shared_after, key)
+        pairs = _pairs(before, shared_after, key)
         return tuple(
-            _compare_group(name, old[name], new[name], confidence) for name in old if name in new
+            GroupComparison(name, old[name], new[name], paired(pairs.get(name, [])))
+            for name in old
+            if name in new
         )
 
+    paired = partial(compare_paired, confidence=confidence, alternative=Alternative.LESS)
     overall = groups(overall_key)
     empty = _group("overall", [])
     return RunComparison(
         baseline=baseline,
         candidate=candidate,
         cases=cases,
-        overall=overall[0] if overall else _compare_group("overall", empty, empty, confidence),
+        overall=overall[0] if overall else GroupComparison("overall", empty, empty, paired([])),
         tags=groups(tag_key),
         categories=groups(category_key),
     )
 
 
-def _compare_group(
-    name: str, baseline: GroupStats, candidate: GroupStats, confidence: float
-) -> GroupComparison:
-    difference = compare_proportions(
-        baseline.proportion.effective,
-        candidate.proportion.effective,
-        confidence=confidence,
-        alternative=Alternative.LESS,
-    )
-    return GroupComparison(name, baseline, candidate, difference)
+def _pairs(
+    before: dict[str, CaseStats],
+    after: Iterable[CaseStats],
+    key: Callable[[CaseStats], Iterable[str]],
+) -> dict[str, list[PairedCase]]:
+    """The cases judged in both runs, paired, by the group names the candidate gives them."""
+    pairs: dict[str, list[PairedCase]] = defaultdict(list)
+    for case in after:
+        old, new = before[case.case_id].cluster, case.cluster
+        if old is None or new is None:
+            continue
+        for name in key(case):
+            pairs[name].append(PairedCase(old, new))
+    return pairs
 
 
 def _change(before: CaseStats | None, after: CaseStats | None) -> Change:

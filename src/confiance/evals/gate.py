@@ -6,24 +6,36 @@ Checks, all of which must pass:
    errored says nothing about behaviour, so it cannot pass);
 2. **pass rate** — the pass rate is at least ``min_pass_rate`` (when set);
 3. **regression** — against a baseline, the pass rate did not drop *materially and credibly*:
-   the drop exceeds ``tolerance`` **and** a one-sided test of "no drop" rejects at level
-   ``1 - confidence``, with repeats of one case counted as correlated trials. One noisy case
-   in a large suite moves the rate by less than the tolerance; a flaky case that failed once
-   more is not significant; a real regression is both.
+   the drop exceeds ``tolerance`` **and** a one-sided *paired* test of "no drop" over the cases
+   judged in both runs rejects at level ``1 - confidence`` (exact McNemar for single runs, the
+   paired permutation test over cases with repeats: :mod:`confiance.stats.paired`). One noisy
+   case in a large suite moves the rate by less than the tolerance; a flaky case that failed
+   once more is one case moving, not significant; many cases moving the same way are.
 4. **category regression** — the same rule inside each category (security probe families,
-   where a regression can hide in the overall rate), at level ``(1 - confidence) / k`` for
-   ``k`` categories (Bonferroni), so more categories do not mean more false alarms.
+   where a regression can hide in the overall rate), at Tarone's level for discrete tests:
+   ``(1 - confidence) / K`` where only the ``K`` categories whose cases moved enough to reach
+   it count (Bonferroni over the categories that could reject), so more categories do not mean
+   more false alarms and unchanged ones do not hide a small category's regression.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from confiance.domain.evaluation import RunSummary
 from confiance.evals.compare import GroupComparison, RunComparison
 from confiance.evals.suite import GateSpec
+from confiance.stats import PairedTest, tarone_level
 
-__all__ = ["GateCheck", "GateDecision", "evaluate_gate", "is_regression"]
+__all__ = [
+    "GateCheck",
+    "GateDecision",
+    "evaluate_gate",
+    "family_level",
+    "is_regression",
+    "regressed",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +58,19 @@ class GateDecision:
         return [check for check in self.checks if not check.passed]
 
 
+def regressed(test: PairedTest, tolerance: float, alpha: float) -> bool:
+    """The gate's rule on a paired test: a drop beyond ``tolerance`` significant at ``alpha``."""
+    return -test.difference > tolerance and test.p_value < alpha
+
+
 def is_regression(group: GroupComparison, tolerance: float, alpha: float) -> bool:
-    """A drop beyond ``tolerance`` that is significant at ``alpha``."""
-    drop = -group.difference.difference
-    return drop > tolerance and group.difference.p_value < alpha
+    """:func:`regressed` for a group of a run comparison."""
+    return regressed(group.difference.test, tolerance, alpha)
+
+
+def family_level(groups: Sequence[GroupComparison], alpha: float) -> float:
+    """The level each of ``groups`` is tested at so that all of them together keep ``alpha``."""
+    return tarone_level([g.difference.test.smallest_p_value for g in groups], alpha)
 
 
 def evaluate_gate(
@@ -70,9 +91,10 @@ def evaluate_gate(
         alpha = 1 - policy.confidence
         checks.append(_regression("regression", comparison.overall, policy.tolerance, alpha))
         categories = comparison.categories
+        level = family_level(categories, alpha)
         for group in categories:
             name = f"regression:{group.name}"
-            checks.append(_regression(name, group, policy.tolerance, alpha / len(categories)))
+            checks.append(_regression(name, group, policy.tolerance, level))
     return GateDecision(tuple(checks))
 
 
@@ -85,11 +107,11 @@ def _errors(policy: GateSpec, summary: RunSummary) -> GateCheck:
 
 
 def _regression(name: str, group: GroupComparison, tolerance: float, alpha: float) -> GateCheck:
-    diff = group.difference
-    before, after = group.baseline.pass_rate, group.candidate.pass_rate
+    diff, test = group.difference, group.difference.test
     detail = (
-        f"{before:.1%} → {after:.1%} ({diff.difference:+.1%}, CI {diff.interval.low:+.1%} to "
-        f"{diff.interval.high:+.1%}, p={diff.p_value:.3g}; fails on a drop > {tolerance:.1%} "
-        f"with p < {alpha:.3g})"
+        f"{test.baseline_rate:.1%} → {test.candidate_rate:.1%} ({diff.difference:+.1%}, CI "
+        f"{diff.interval.low:+.1%} to {diff.interval.high:+.1%}; {test.worse} of {test.cases} "
+        f"cases worse, {test.better} better; p={diff.p_value:.3g}, {test.method}; fails on a "
+        f"drop > {tolerance:.1%} with p < {alpha:.3g})"
     )
     return GateCheck(name, not is_regression(group, tolerance, alpha), detail)

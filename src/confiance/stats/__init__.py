@@ -1,4 +1,5 @@
-"""Statistics for decisions: proportions, their intervals and comparisons. Pure (scipy only)."""
+"""Statistics for decisions: proportions, their intervals and comparisons, independent or
+paired. Pure (numpy and scipy only)."""
 
 from confiance.stats.clustered import (
     ClusterCount,
@@ -13,6 +14,18 @@ from confiance.stats.differences import (
     fisher_exact_test,
     newcombe_interval,
     two_proportion_z_test,
+)
+from confiance.stats.paired import (
+    PairedCase,
+    PairedDifference,
+    PairedMethod,
+    PairedTest,
+    compare_paired,
+    mcnemar_exact_test,
+    paired_bootstrap_interval,
+    paired_test,
+    sign_flip_test,
+    tarone_level,
 )
 from confiance.stats.proportions import (
     Interval,
@@ -30,16 +43,26 @@ __all__ = [
     "ClusteredProportion",
     "Interval",
     "IntervalMethod",
+    "PairedCase",
+    "PairedDifference",
+    "PairedMethod",
+    "PairedTest",
     "Proportion",
     "ProportionDifference",
     "clopper_pearson_interval",
     "clustered_proportion",
+    "compare_paired",
     "compare_proportions",
     "fisher_exact_test",
     "intracluster_correlation",
+    "mcnemar_exact_test",
     "newcombe_interval",
     "normal_quantile",
+    "paired_bootstrap_interval",
+    "paired_test",
     "proportion_interval",
+    "sign_flip_test",
+    "tarone_level",
     "two_proportion_z_test",
     "wilson_interval",
 ]

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from confiance.domain.evaluation import RunSummary
 from confiance.errors import UsageError
 from confiance.evals.compare import Change, GroupComparison, RunComparison
-from confiance.evals.gate import GateCheck, evaluate_gate, is_regression
+from confiance.evals.gate import GateCheck, evaluate_gate, family_level, is_regression
 from confiance.evals.queries import compare_stored
 from confiance.evals.reports.view import CONFIDENCE
 from confiance.evals.suite import GateSpec
@@ -103,10 +103,10 @@ async def compare(request: Request) -> Response:
     alpha = 1 - policy.confidence
     categories = comparison.categories
     checks = _regression_checks(comparison, policy)
-    # Tags are flagged by the rule the gate applies to categories (Bonferroni over the tags);
+    # Tags are flagged by the rule the gate applies to categories (Tarone over the tags);
     # they inform the reader, while the verdict counts the overall rate and categories only.
-    tags = _lines(comparison.tags, policy, alpha / max(len(comparison.tags), 1))
-    category_lines = _lines(categories, policy, alpha / max(len(categories), 1))
+    tags = _lines(comparison.tags, policy, family_level(comparison.tags, alpha))
+    category_lines = _lines(categories, policy, family_level(categories, alpha))
     context |= {
         "comparison": comparison,
         "overall": GroupLine(comparison.overall, not checks[0].passed if checks else False),

@@ -113,6 +113,10 @@ def _group_change(group: GroupComparison) -> JSONObject:
         "difference": diff.difference,
         "difference_ci": [diff.interval.low, diff.interval.high],
         "p_value_drop": diff.p_value,
+        "cases_paired": diff.test.cases,
+        "cases_worse": diff.test.worse,
+        "cases_better": diff.test.better,
+        "test": diff.test.method.value,
     }
 
 
