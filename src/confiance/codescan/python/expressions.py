@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from confiance.codescan.python.index import FunctionInfo, ModuleIndex
-from confiance.codescan.python.names import dotted, last_name
+from confiance.codescan.python.names import dotted, is_text, last_name
 from confiance.codescan.python.sanitizers import (
     ALL_SINKS,
     NORMALIZERS,
@@ -46,6 +46,23 @@ _CONTAINED = frozenset({Mark.CONTAINED})
 _NORMALIZED = frozenset({Mark.NORMALIZED})
 _SYSTEM_ROLES = frozenset({"system", "developer"})
 _BUILDERS = frozenset({"format", "join", "format_map"})
+_LINE_BREAKS = frozenset({SinkKind.LOG, SinkKind.HEADER})
+# What a call that is itself one of these sinks returns is not reported again as XSS: the
+# weakness is at the sink (a fetched page, a file, a redirect response).
+_PRIMARY = frozenset(
+    {
+        SinkKind.SSRF,
+        SinkKind.PATH,
+        SinkKind.REDIRECT,
+        SinkKind.COMMAND,
+        SinkKind.SQL,
+        SinkKind.DESERIALIZE,
+        SinkKind.XXE,
+    }
+)
+_NO_XSS = frozenset({SinkKind.XSS})
+_NUMBERS = frozenset({"int", "float", "decimal.Decimal"})
+_NUMERIC = frozenset({Mark.NUMERIC})
 
 
 class Evaluator:
@@ -134,6 +151,8 @@ class Evaluator:
                 continue
             if sink.kind is SinkKind.MASS_ASSIGN and taint.origin_type in self.index.strict_models:
                 continue
+            if sink.kind is SinkKind.SIZE and not _numeric(taint):
+                continue
             steps = trim_steps((*taint.steps, step))
             if taint.kind is SourceKind.PARAM:
                 self.summary.param_sinks.append(
@@ -171,6 +190,8 @@ class Evaluator:
 
     def _binop(self, node: ast.BinOp) -> Value:
         value = join(self.expr(node.left), self.expr(node.right))
+        if value and isinstance(node.op, ast.Mult):
+            self._repetition(node)
         if not value or not isinstance(node.op, ast.Add | ast.Mod):
             return value
         if not (_textual(node.left) or _textual(node.right)):
@@ -181,6 +202,15 @@ class Evaluator:
             prefix = left.value.split("%", 1)[0] if isinstance(node.op, ast.Mod) else left.value
             value = clear(value, safe_url_prefix(prefix))
         return value
+
+    def _repetition(self, node: ast.BinOp) -> None:
+        """``"x" * n`` / ``[0] * n`` with a client-chosen ``n`` allocates what the client asks."""
+        for sequence, count in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(sequence, ast.List | ast.Tuple) or (
+                isinstance(sequence, ast.Constant) and isinstance(sequence.value, str | bytes)
+            ):
+                self.reach(Sink(SinkKind.SIZE, "sequence repetition"), node, self.expr(count))
+                return
 
     def _ifexp(self, node: ast.IfExp) -> Value:
         self.expr(node.test)
@@ -264,7 +294,8 @@ class Evaluator:
         computed: dict[int, Value] = {}
         positional = [self._argument(a, computed) for a in node.args]
         keywords = {k.arg or "**": self._argument(k.value, computed) for k in node.keywords}
-        for hit in find_sinks(node, qual, index):
+        hits = find_sinks(node, qual, index)
+        for hit in hits:
             for target in hit.nodes:
                 value = computed.get(id(target))
                 where = target if target.lineno != node.lineno else node
@@ -273,6 +304,8 @@ class Evaluator:
         callee = index.resolve(func, self._class)
         summarised = self._through_callee(callee, node, positional, keywords) if callee else None
         clears = sanitizer_clears(node, qual)
+        if any(hit.sink.kind in _PRIMARY for hit in hits):
+            clears = clears | _NO_XSS
         if clears == ALL_SINKS:
             return CLEAN
         if source is not None and not (source.kind is SourceKind.FILE and receiver):
@@ -293,6 +326,10 @@ class Evaluator:
         if not value:
             return value
         name = last_name(node.func)
+        if qual in _NUMBERS:
+            return add_marks(value, _NUMERIC)
+        if name == "replace" and node.args and _breaks_lines(node.args[0]):
+            return clear(value, _LINE_BREAKS)
         if qual in NORMALIZERS or name in NORMALIZERS:
             return add_marks(value, _NORMALIZED)
         if name in _BUILDERS and isinstance(node.func, ast.Attribute):
@@ -342,18 +379,19 @@ def _clean(_node: ast.AST) -> Value:
     return CLEAN
 
 
+def _numeric(taint: Taint) -> bool:
+    """A size from the client: a converted number, or a value read straight from the request
+    (JSON numbers); not whatever a call on an injected route parameter returned."""
+    return Mark.NUMERIC in taint.marks or not taint.label.startswith("route parameter")
+
+
+def _breaks_lines(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and any(c in str(node.value) for c in "\r\n")
+
+
 def _textual(node: ast.expr) -> bool:
-    """Evidently a string: a str literal, an f-string, or text built from one."""
-    if isinstance(node, ast.Constant):
-        return isinstance(node.value, str)
-    if isinstance(node, ast.JoinedStr):
-        return True
-    if isinstance(node, ast.BinOp):
-        return _textual(node.left) or _textual(node.right)
-    return (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in _BUILDERS
+    return is_text(node, _BUILDERS) and not (
+        isinstance(node, ast.Call) and not isinstance(node.func, ast.Attribute)
     )
 
 

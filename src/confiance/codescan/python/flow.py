@@ -16,7 +16,7 @@ from typing import Any
 
 from confiance.codescan.python.expressions import Evaluator
 from confiance.codescan.python.index import FunctionInfo, ModuleIndex
-from confiance.codescan.python.names import last_name
+from confiance.codescan.python.names import dotted, last_name
 from confiance.codescan.python.routes import Route
 from confiance.codescan.python.sanitizers import ALL_SINKS, Clears, guard_clears
 from confiance.codescan.python.sinks import Sink
@@ -123,7 +123,11 @@ class FunctionFlow(Evaluator):
         route, line = info.route, node.lineno
         for position, argument in enumerate(arguments):
             name = argument.arg
-            if (position == 0 and info.is_method) or _scalar(argument.annotation):
+            if position == 0 and info.is_method:
+                continue
+            if _scalar(argument.annotation):
+                if route is not None and not _bounded(info.node, argument):
+                    self.env[name] = (_number_taint(name, line),)
                 continue
             taints: list[Taint] = [symbolic(position, name, info.key, line)]
             if route is not None and name not in info.injected and name not in self.request_vars:
@@ -131,6 +135,8 @@ class FunctionFlow(Evaluator):
                 annotation = argument.annotation
                 if isinstance(annotation, ast.Name):
                     remote = replace(remote, origin_type=annotation.id)
+                if _bounded(node, argument):
+                    remote = replace(remote, cleared=remote.cleared | {SinkKind.SIZE})
                 taints.append(remote)
             if info.tool:
                 taints.append(_param_taint(SourceKind.TOOL_ARG, f"tool argument {name!r}", line))
@@ -149,6 +155,8 @@ class FunctionFlow(Evaluator):
     def _assign(self, node: ast.Assign) -> bool:
         value = self.expr(node.value)
         for target in node.targets:
+            if value and isinstance(target, ast.Subscript) and _is_header_store(target, self.index):
+                self.reach(Sink(SinkKind.HEADER, "response header"), node, value)
             self.bind(target, value, node.lineno)
         return False
 
@@ -209,6 +217,8 @@ class FunctionFlow(Evaluator):
     def _apply_clears(self, clears: Clears) -> None:
         for name, kinds in clears.items():
             value = self.env.get(name)
+            if value is None and "." in name:
+                value = self.env.get(name.partition(".")[0])  # a checked attribute of a value
             if value:
                 self.env[name] = tuple(_cleared(t, kinds) for t in value)
 
@@ -298,6 +308,15 @@ def _is_flask(route: Route, index: ModuleIndex) -> bool:
     return index.imports.imports_any(_FLASK)
 
 
+def _is_header_store(target: ast.Subscript, index: ModuleIndex) -> bool:
+    """``response.headers["X"] = ...`` or ``response["X"] = ...`` on a Django response."""
+    owner = dotted(target.value) or ""
+    if owner.endswith("headers"):
+        return True
+    constructed = index.instances.get(owner)
+    return constructed is not None and constructed[0].rpartition(".")[2].endswith("Response")
+
+
 def _stop(_node: ast.stmt) -> bool:
     return True
 
@@ -324,6 +343,29 @@ def _built(taint: Taint) -> Taint:
 
 def _scalar(annotation: ast.expr | None) -> bool:
     return annotation is not None and last_name(annotation) in _SCALAR_TYPES
+
+
+def _number_taint(name: str, line: int) -> Taint:
+    """A numeric route parameter: harmless in text, but it can still ask for any size."""
+    taint = _param_taint(SourceKind.REMOTE, f"route parameter {name!r}", line)
+    return replace(taint, cleared=ALL_SINKS - {SinkKind.SIZE}, marks=frozenset({Mark.NUMERIC}))
+
+
+def _bounded(function: ast.FunctionDef | ast.AsyncFunctionDef, argument: ast.arg) -> bool:
+    """``Query(le=100)``, ``Path(lt=...)``, ``conint(le=...)``, ``Annotated[int, Field(...)]``."""
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+    defaults += list(args.defaults)
+    pairs = dict(zip([a.arg for a in positional], defaults, strict=True))
+    pairs.update(zip([a.arg for a in args.kwonlyargs], args.kw_defaults, strict=True))
+    nodes = [pairs.get(argument.arg), argument.annotation]
+    return any(
+        isinstance(n, ast.keyword) and n.arg in ("le", "lt", "max_length")
+        for node in nodes
+        if node is not None
+        for n in ast.walk(node)
+    )
 
 
 def _param_taint(kind: SourceKind, label: str, line: int) -> Taint:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-__all__ = ["ImportTable", "dotted", "last_name", "root_name"]
+__all__ = ["ImportTable", "dotted", "is_text", "last_name", "root_name"]
 
 
 def dotted(node: ast.expr) -> str | None:
@@ -97,3 +97,15 @@ class ImportTable:
     def imports_any(self, prefixes: frozenset[str]) -> bool:
         """Whether the module imports a module whose top-level package is in ``prefixes``."""
         return any(module.split(".", 1)[0] in prefixes for module in self.modules)
+
+
+def is_text(node: ast.expr, builders: frozenset[str]) -> bool:
+    """Evidently a string: a str literal, an f-string, text concatenated or %-formatted from
+    one, or a call whose last name is in ``builders`` (``"...".format``, ``join``, ``text``)."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp):
+        return is_text(node.left, builders) or is_text(node.right, builders)
+    return isinstance(node, ast.Call) and last_name(node.func) in builders

@@ -35,10 +35,17 @@ _URLS = frozenset({K.SSRF, K.REDIRECT})
 Clears = dict[str, frozenset[SinkKind]]
 
 _BY_QUALNAME: dict[str, frozenset[SinkKind]] = {
+    # A number can still be too big: int() clears everything but SIZE.
+    **dict.fromkeys(("int", "float", "decimal.Decimal"), ALL_SINKS - {K.SIZE}),
+    **dict.fromkeys(("min", "builtins.min"), frozenset({K.SIZE})),
+    **dict.fromkeys(("repr", "json.dumps"), frozenset({K.LOG, K.HEADER})),
+    **dict.fromkeys(
+        ("urllib.parse.quote", "urllib.parse.quote_plus", "urllib.parse.urlencode"),
+        frozenset({K.LOG, K.HEADER}),
+    ),
+    **dict.fromkeys(("re.escape", "regex.escape"), frozenset({K.REGEX})),
     **dict.fromkeys(
         [
-            "int",
-            "float",
             "bool",
             "complex",
             "len",
@@ -211,6 +218,10 @@ def _union(parts: object) -> Clears:
 def _compare(test: ast.Compare) -> tuple[Clears, Clears]:
     op, right = test.ops[0], test.comparators[0]
     left = test.left
+    if isinstance(op, ast.Lt | ast.LtE | ast.Gt | ast.GtE):
+        # A bound was checked: either branch knows the size is considered.
+        bounded = {n: frozenset({K.SIZE}) for n in (dotted(left), dotted(right)) if n}
+        return bounded, bounded
     if isinstance(op, ast.In | ast.NotIn):
         clears = _membership(left)
         return (clears, {}) if isinstance(op, ast.In) else ({}, clears)

@@ -8,11 +8,12 @@ by method name (``.execute``) or by the class of the receiver (``requests.Sessio
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from confiance.codescan.python.index import ModuleIndex
 from confiance.codescan.python.llm import LLMApi, llm_call
-from confiance.codescan.python.names import dotted, last_name
+from confiance.codescan.python.names import dotted, is_text, last_name
 from confiance.codescan.python.taint import SinkKind
 
 __all__ = ["Sink", "SinkHit", "find_sinks"]
@@ -143,6 +144,29 @@ _merge(
         kw=("url",),
     ),
     _table(K.SSRF, "requests.request httpx.request httpx.stream", pos=(1,), kw=("url",)),
+    _table(K.SSRF, "aiohttp.request urllib3.request", pos=(1,), kw=("url",)),
+    _table(
+        K.SSRF,
+        "urllib.request.Request http.client.HTTPConnection http.client.HTTPSConnection "
+        "socket.create_connection ftplib.FTP smtplib.SMTP",
+        kw=("url", "host", "address"),
+    ),
+    _table(
+        K.REGEX,
+        "re.compile re.search re.match re.fullmatch re.findall re.finditer re.sub re.subn "
+        "re.split regex.compile regex.search regex.match regex.fullmatch regex.findall "
+        "regex.sub regex.split",
+        kw=("pattern",),
+    ),
+    _table(K.SIZE, "range", pos=(0, 1)),
+    _table(K.SIZE, "time.sleep asyncio.sleep bytearray bytes", kw=("secs", "delay")),
+    _table(K.SIZE, "itertools.repeat", pos=(1,), kw=("times",)),
+    _table(
+        K.SIZE,
+        "concurrent.futures.ThreadPoolExecutor concurrent.futures.ProcessPoolExecutor "
+        "multiprocessing.Pool",
+        kw=("max_workers", "processes"),
+    ),
     _table(
         K.REDIRECT,
         "flask.redirect quart.redirect werkzeug.utils.redirect "
@@ -172,7 +196,9 @@ _merge(
         "xml.etree.cElementTree.fromstring xml.etree.cElementTree.parse "
         "xml.dom.minidom.parseString xml.dom.minidom.parse xml.dom.pulldom.parseString "
         "xml.dom.pulldom.parse xml.sax.parseString xml.sax.parse lxml.etree.fromstring "
-        "lxml.etree.XML lxml.etree.parse",
+        "lxml.etree.XML lxml.etree.parse lxml.etree.iterparse lxml.objectify.fromstring "
+        "lxml.objectify.parse lxml.objectify.XML xml.dom.expatbuilder.parseString "
+        "xml.dom.expatbuilder.parse",
         kw=("source", "text"),
     ),
     _table(
@@ -225,6 +251,17 @@ _SESSION_CLASSES = frozenset(
 )
 _HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _MASS_METHODS = frozenset({"create", "update", "update_or_create", "get_or_create", "bulk_create"})
+_LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
+)
+_LOGGER = re.compile(r"(?:^|[._])(?:log|logger|logging|LOG|LOGGER)$")
+_HEADER_METHODS = frozenset({"add_header", "set_header", "putheader"})
+_SIZE_METHODS = frozenset({"limit", "read", "recv", "zfill", "ljust", "rjust", "center"})
+# Receivers whose ``.execute()`` is SQL: cursors, connections, sessions, engines, databases.
+_SQL_BUILDERS = frozenset({"text", "format", "join", "SQL"})
+_SQL_RECEIVER = re.compile(
+    r"cur|conn|db|database|session|engine|sql|transaction|psycopg|dbapi|^c$|^tx$|\.c$", re.I
+)
 
 
 def find_sinks(node: ast.Call, qual: str | None, index: ModuleIndex) -> list[SinkHit]:
@@ -302,6 +339,7 @@ def _open(node: ast.Call, hits: list[SinkHit]) -> None:
 
 
 def _response(node: ast.Call, qual: str, hits: list[SinkHit]) -> None:
+    _add(hits, Sink(K.HEADER, f"{qual}(headers=...)"), _select(node, (), ("headers",)))
     for name in ("mimetype", "content_type", "media_type"):
         value = _keyword(node, name)
         if isinstance(value, ast.Constant) and "html" not in str(value.value):
@@ -311,7 +349,7 @@ def _response(node: ast.Call, qual: str, hits: list[SinkHit]) -> None:
 
 def _methods(node: ast.Call, func: ast.Attribute, index: ModuleIndex, hits: list[SinkHit]) -> None:
     attr = func.attr
-    if attr in _SQL_METHODS:
+    if attr in _SQL_METHODS and _sql_receiver(node, func.value, index):
         _add(
             hits,
             Sink(K.SQL, f".{attr}()", strong=True),
@@ -337,12 +375,49 @@ def _methods(node: ast.Call, func: ast.Attribute, index: ModuleIndex, hits: list
         _add(hits, Sink(K.PATH, f"Path.{attr}()"), [func.value])
         if attr in _WRITE_METHODS:
             _add(hits, Sink(K.FILE_WRITE, f"Path.{attr}()"), [func.value])
+    _log_header_size(node, func, hits)
     receiver_class = _receiver_class(func.value, index)
     if receiver_class in _SESSION_CLASSES:
         if attr in _HTTP_VERBS:
             _add(hits, Sink(K.SSRF, f"{receiver_class}.{attr}"), _select(node, (0,), ("url",)))
         elif attr == "request":
             _add(hits, Sink(K.SSRF, f"{receiver_class}.request"), _select(node, (1,), ("url",)))
+
+
+def _sql_receiver(node: ast.Call, receiver: ast.expr, index: ModuleIndex) -> bool:
+    """Whether ``receiver.execute(...)`` runs SQL: the receiver is named or built like a
+    cursor, connection, session or engine, or the statement is evidently text. A service
+    object's ``execute(plan)`` is not SQL."""
+    name = dotted(receiver) or ""
+    if isinstance(receiver, ast.Call):
+        name = dotted(receiver.func) or ""
+    elif name in index.instances:
+        name = index.instances[name][0]
+    if _SQL_RECEIVER.search(name):
+        return True
+    statement = _select(node, (0,), ("sql", "statement", "operation", "query"))
+    return bool(statement) and is_text(statement[0], _SQL_BUILDERS)
+
+
+def _log_header_size(node: ast.Call, func: ast.Attribute, hits: list[SinkHit]) -> None:
+    attr, receiver = func.attr, dotted(func.value) or ""
+    if attr in _LOG_METHODS and _LOGGER.search(receiver):
+        start = 1 if attr == "log" else 0
+        chosen = [*node.args[start:], *(k.value for k in node.keywords if k.arg in ("msg",))]
+        message = node.args[start] if len(node.args) > start else None
+        if (
+            isinstance(message, ast.Constant)
+            and "%r" in str(message.value)
+            and "%s" not in str(message.value)
+        ):
+            chosen = [message]  # arguments are logged through repr(): line breaks escaped
+        _add(hits, Sink(K.LOG, f"{receiver}.{attr}()"), chosen)
+    elif attr in _HEADER_METHODS or (
+        attr in ("add", "set", "setdefault", "__setitem__") and receiver.endswith("headers")
+    ):
+        _add(hits, Sink(K.HEADER, f"response header ({attr})"), _select(node, (1,), ("value",)))
+    elif attr in _SIZE_METHODS:
+        _add(hits, Sink(K.SIZE, f".{attr}()"), _select(node, (0,), ("n", "size", "width")))
 
 
 def _is_path_receiver(receiver: ast.expr, index: ModuleIndex) -> bool:

@@ -56,12 +56,17 @@ class SinkKind(StrEnum):
     XXE = "xxe"
     MASS_ASSIGN = "mass_assign"
     SYSTEM_PROMPT = "system_prompt"
+    LOG = "log"
+    HEADER = "header"
+    REGEX = "regex"
+    SIZE = "size"
 
 
 class Mark(StrEnum):
     BUILT = "built"  # went through f-string, %, +, .format or join
     CONTAINED = "contained"  # stored as an element of a list/tuple/set/dict
     NORMALIZED = "normalized"  # went through realpath/abspath/normpath/resolve
+    NUMERIC = "numeric"  # converted to a number (int(), float()) or a numeric route parameter
 
 
 MAX_STEPS = 8

@@ -35,13 +35,26 @@ checks.taint(
 )
 
 
-@checks.on_call(names=("lxml.etree.XMLParser", "lxml.etree.XSLTAccessControl"))
+# Options that make lxml fetch or expand what the document declares (huge_tree lifts the
+# limits that stop entity-expansion bombs).
+_TURNED_ON = frozenset({"resolve_entities", "load_dtd", "dtd_validation", "huge_tree"})
+_SAX_FEATURES = (
+    "feature_external_ges",
+    "feature_external_pes",
+    "external-general-entities",
+    "external-parameter-entities",
+)
+
+
+@checks.on_call(
+    names=("lxml.etree.XMLParser", "lxml.etree.XSLTAccessControl", "lxml.objectify.makeparser")
+)
 def _lxml_parser(node: ast.Call, context: ModuleContext) -> Iterator[Finding]:
     for keyword in node.keywords:
         value = keyword.value
         if not isinstance(value, ast.Constant):
             continue
-        if (keyword.arg == "resolve_entities" and value.value is True) or (
+        if (keyword.arg in _TURNED_ON and value.value is True) or (
             keyword.arg in ("no_network", "read_network")
             and value.value is (keyword.arg == "read_network")
         ):
@@ -60,7 +73,11 @@ def _sax_feature(node: ast.Call, context: ModuleContext) -> Iterator[Finding]:
         return
     feature, enabled = node.args[0], node.args[1]
     name = context.qualname(feature) if isinstance(feature, ast.Attribute | ast.Name) else None
-    if (name or "").endswith("feature_external_ges") and (
+    if isinstance(feature, ast.Attribute):
+        name = name or feature.attr
+    elif isinstance(feature, ast.Constant):
+        name = str(feature.value)
+    if (name or "").endswith(_SAX_FEATURES) and (
         isinstance(enabled, ast.Constant) and enabled.value in (True, 1)
     ):
-        yield context.finding(XXE, node, "SAX parser enables external general entities")
+        yield context.finding(XXE, node, "SAX parser enables external entities")

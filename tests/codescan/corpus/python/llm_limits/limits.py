@@ -73,7 +73,7 @@ lc_ok = ChatOpenAI(model="gpt-4o", request_timeout=30, max_retries=2)  # ok: CF-
 
 
 def raw(text, key):
-    requests.post("https://api.openai.com/v1/chat/completions", json={"max_tokens": 5}, headers={"Authorization": key})  # expect: CF-LLM-NO-TIMEOUT
+    requests.post("https://api.openai.com/v1/chat/completions", json={"max_tokens": 5}, headers={"Authorization": key})  # expect: CF-LLM-NO-TIMEOUT, CF-PY-REQUEST-NO-TIMEOUT
     requests.post("https://api.openai.com/v1/chat/completions", json={}, timeout=30)  # ok: CF-LLM-NO-TIMEOUT
 
 

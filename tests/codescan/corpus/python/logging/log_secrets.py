@@ -19,7 +19,7 @@ def call_api(api_key, payload):
 
 def refresh(session, request):
     logging.warning("refresh token: " + session.refresh_token)  # expect: CF-PY-SECRET-LOGGING
-    logger.error("bad request headers: %s", request.headers["Authorization"])  # expect: CF-PY-SECRET-LOGGING
+    logger.error("bad request headers: %s", request.headers["Authorization"])  # expect: CF-PY-SECRET-LOGGING, CF-PY-LOG-INJECTION
     logger.info("token usage: %d", session.max_tokens)  # ok: CF-PY-SECRET-LOGGING
     print("debug", session.refresh_token)
 

@@ -35,7 +35,7 @@ def safe_download():
 @app.post("/upload")
 def upload():
     uploaded = request.files["doc"]
-    uploaded.save(os.path.join(UPLOADS, secure_filename(uploaded.filename)))
+    uploaded.save(os.path.join(UPLOADS, secure_filename(uploaded.filename)))  # expect: CF-PY-UNRESTRICTED-UPLOAD
     target = Path(UPLOADS) / request.form["folder"]
     target.write_text("x")  # expect: CF-PY-PATH-TRAVERSAL
     return "ok"

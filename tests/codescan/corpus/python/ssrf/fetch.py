@@ -33,7 +33,7 @@ def avatar(user: str):
 
 @app.get("/feed")
 def feed(source: str):
-    urlopen(source)  # expect: CF-PY-SSRF
+    urlopen(source)  # expect: CF-PY-SSRF, CF-PY-REQUEST-NO-TIMEOUT
     return {}
 
 

@@ -28,7 +28,7 @@ async def scrape(url):
 
 def legacy(url):
     context = ssl._create_unverified_context()  # expect: CF-PY-TLS-VERIFY-DISABLED
-    return urllib.request.urlopen(url, context=context)
+    return urllib.request.urlopen(url, context=context)  # expect: CF-PY-REQUEST-NO-TIMEOUT
 
 
 def manual_context():
