@@ -19,7 +19,7 @@ providers:
   other:
     kind: openai
     base_url: http://127.0.0.1:9001/v1
-    api_key_env: CONFIANCE_TEST_UNSET_KEY_VARIABLE
+    api_key_env: CF_TEST_UNSET_KEY_VARIABLE
 routes:
   support-bot:
     target: sim/fast

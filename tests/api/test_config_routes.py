@@ -42,7 +42,7 @@ async def test_apply_stores_an_audited_revision_and_answers_the_diff(
     assert first["applied"] is True
     assert first["revision"] == 1
     warnings = first["warnings"]
-    assert any("CONFIANCE_TEST_UNSET_KEY_VARIABLE" in warning for warning in warnings)
+    assert any("CF_TEST_UNSET_KEY_VARIABLE" in warning for warning in warnings)
 
     second = await _apply(admin, config_yaml(temperature=0.7), "warmer")
     assert (second["revision"], second["previous"]) == (2, 1)

@@ -13,6 +13,7 @@ from confiance.api.changes import ApplyOut, DiffOut
 from confiance.api.deps import Admin, State, author_of
 from confiance.api.errors import error_responses
 from confiance.config.diff import diff_documents
+from confiance.config.keyenv import KeyEnvPolicy
 from confiance.config.load import LoadedConfig, check_environment, parse_config
 from confiance.control import RevisionService
 from confiance.domain.revision import ConfigRevision
@@ -128,7 +129,8 @@ async def apply_config(body: ConfigIn, state: State, admin: Admin) -> ApplyOut:
     ``regression`` suites in gate mode, they run first against a candidate gateway; if one
     fails, the change is refused with 409 and nothing is stored.
     """
-    loaded = parse_config(body.yaml, CONFIG_SOURCE)
+    key_env = KeyEnvPolicy.of(state.services.settings)
+    loaded = parse_config(body.yaml, CONFIG_SOURCE, key_env=key_env)
     warnings = check_environment(loaded.config, os.environ)
     if body.dry_run:
         return await _dry_run(state.services.revisions, loaded, warnings)

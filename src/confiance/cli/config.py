@@ -28,6 +28,7 @@ from confiance.cli._controlplane import (
 )
 from confiance.cli._diffview import render_diff
 from confiance.config.diff import ConfigDiff
+from confiance.config.keyenv import KeyEnvPolicy
 from confiance.config.load import LoadedConfig, check_environment, load_config
 from confiance.control.revisions import ApplyResult
 from confiance.domain.revision import ConfigRevision
@@ -60,7 +61,8 @@ def _path(config: Path | None, database_url: str | None = None) -> Path:
 
 
 def _load(path: Path) -> tuple[LoadedConfig, list[str]]:
-    loaded = load_config(path)
+    # The operator's CONFIANCE_KEY_ENV_ALLOW applies here as it does to POST /api/config.
+    loaded = load_config(path, key_env=KeyEnvPolicy.of(settings_with(None)))
     return loaded, check_environment(loaded.config, os.environ)
 
 

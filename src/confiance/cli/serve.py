@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from confiance.app import open_services
+from confiance.config.keyenv import KeyEnvPolicy
 from confiance.config.load import load_config
 from confiance.errors import ConfianceError
 from confiance.settings import Settings
@@ -19,7 +20,7 @@ console = Console(stderr=True)
 
 
 async def _apply(settings: Settings, path: Path) -> str:
-    loaded = load_config(path)
+    loaded = load_config(path, key_env=KeyEnvPolicy.of(settings))
     services = await open_services(settings, actor="serve")
     try:
         result = await services.revisions.apply(loaded, "serve", f"confiance serve --config {path}")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from confiance.config.keyenv import KeyEnvPolicy
 from confiance.config.problems import (
     ConfigProblem,
     InvalidConfig,
@@ -59,9 +60,10 @@ class LoadedConfig:
     source: str
 
 
-def load_config(path: str | Path) -> LoadedConfig:
+def load_config(path: str | Path, *, key_env: KeyEnvPolicy | None = None) -> LoadedConfig:
     """Read and validate a config file. Raises ``ConfigError`` (for content problems the
-    subclass ``InvalidConfig``, listing every problem)."""
+    subclass ``InvalidConfig``, listing every problem). ``key_env`` is the operator's rule
+    for ``api_key_env`` (by default: anything but ``CONFIANCE_*``)."""
     file = Path(path)
     try:
         size = file.stat().st_size
@@ -79,7 +81,7 @@ def load_config(path: str | Path) -> LoadedConfig:
         ) from None
     except OSError as error:
         raise ConfigError(f"cannot read {file}: {error.strerror}") from error
-    return parse_config(_decode(raw, str(file)), str(file))
+    return parse_config(_decode(raw, str(file)), str(file), key_env=key_env)
 
 
 def _decode(raw: bytes, source: str) -> str:
@@ -94,9 +96,12 @@ def _decode(raw: bytes, source: str) -> str:
         ) from error
 
 
-def parse_config(text: str, source_name: str) -> LoadedConfig:
+def parse_config(
+    text: str, source_name: str, *, key_env: KeyEnvPolicy | None = None
+) -> LoadedConfig:
     """Validate YAML ``text`` (``source_name`` is used in messages). Raises ``InvalidConfig``
-    listing every problem: syntax, duplicate keys, unknown keys, types, ranges, references."""
+    listing every problem: syntax, duplicate keys, unknown keys, types, ranges, references,
+    and ``api_key_env`` variables that ``key_env`` (by default: not ``CONFIANCE_*``) refuses."""
     if len(text.encode("utf-8")) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{source_name}: a config may be at most {MAX_CONFIG_BYTES} bytes")
     document, problems = compose_document(text, source_name)
@@ -106,6 +111,7 @@ def parse_config(text: str, source_name: str) -> LoadedConfig:
         issues = _all_issues(error, document.data)
         raise _invalid(problems + [document.locate(issue) for issue in issues]) from None
     issues = reference_issues(reference_problems(config))
+    issues += (key_env or KeyEnvPolicy()).issues(config)
     issues += _non_finite(config.model_dump(), ())
     problems += [document.locate(issue) for issue in issues]
     if problems:

@@ -22,6 +22,7 @@ from aiohttp import web
 
 from confiance.api.deps import ApplyHook
 from confiance.app import Services, open_services
+from confiance.config.keyenv import KeyEnvPolicy
 from confiance.config.load import LoadedConfig
 from confiance.control.revisions import ApplyResult
 from confiance.domain.types import JSONObject
@@ -52,6 +53,7 @@ def build_gateway(services: Services, *, poll_interval: float = 1.0) -> Gateway:
         ),
         web=create_web(services),
         spans=spans_from_env(os.environ),
+        key_env=KeyEnvPolicy.of(services.settings),
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import orjson
 from aiohttp import web
 
+from confiance.config.keyenv import KeyEnvPolicy
 from confiance.config.references import Target
 from confiance.config.schema import ConfianceConfig
 from confiance.domain.chat import Usage
@@ -95,10 +96,13 @@ class Gateway:
         management: Any = None,
         web: Any = None,
         spans: SpanRecorder | None = None,
+        key_env: KeyEnvPolicy | None = None,
     ) -> None:
         self.store = store
         self.metrics = metrics or GatewayMetrics()
-        self.snapshots = SnapshotManager(registry, os.environ if env is None else env)
+        self.snapshots = SnapshotManager(
+            registry, os.environ if env is None else env, key_env=key_env or KeyEnvPolicy()
+        )
         self.keys = KeyCache()
         self.pipeline = Pipeline(BreakerBoard(), self.metrics)
         self.sink: TraceSink | None = None

@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 import aiohttp
 
+from confiance.config.keyenv import KeyEnvPolicy
 from confiance.config.schema import CircuitBreakerConfig, ConfianceConfig, ProviderConfig
 from confiance.gateway.routing import RouteTable
 from confiance.providers.base import Provider, ProviderContext, ProviderRegistry
@@ -47,10 +48,16 @@ class _Pooled:
 
 class SnapshotManager:
     def __init__(
-        self, registry: ProviderRegistry, env: Mapping[str, str], grace_seconds: float = 150.0
+        self,
+        registry: ProviderRegistry,
+        env: Mapping[str, str],
+        grace_seconds: float = 150.0,
+        *,
+        key_env: KeyEnvPolicy | None = None,
     ) -> None:
         self._registry = registry
         self._env = env
+        self._key_env = key_env or KeyEnvPolicy()
         self._grace = grace_seconds
         self._pool: dict[str, _Pooled] = {}
         self._retiring: dict[asyncio.Task[None], _Pooled] = {}
@@ -58,18 +65,29 @@ class SnapshotManager:
 
     def missing_secrets(self, config: ConfianceConfig) -> list[str]:
         """Providers whose ``api_key_env`` names an unset variable (warned about, not fatal:
-        local servers such as Ollama need no key)."""
-        return [
-            f"provider {name!r}: environment variable {spec.api_key_env} is not set"
-            for name, spec in config.providers.items()
-            if spec.api_key_env and not self._env.get(spec.api_key_env)
-        ]
+        local servers such as Ollama need no key), or one the key-variable policy refuses
+        (a revision stored before the policy; the variable is then never read)."""
+        warnings: list[str] = []
+        for name, spec in config.providers.items():
+            variable = spec.api_key_env
+            refusal = self._key_env.refusal(variable) if variable else None
+            if refusal is not None:
+                warnings.append(f"provider {name!r}: {refusal}; its calls are sent without a key")
+            elif variable and not self._env.get(variable):
+                warnings.append(f"provider {name!r}: environment variable {variable} is not set")
+        return warnings
+
+    def _secret(self, spec: ProviderConfig) -> str | None:
+        variable = spec.api_key_env
+        if not variable or self._key_env.refusal(variable) is not None:
+            return None
+        return self._env.get(variable)
 
     def install(self, config: ConfianceConfig, revision: int) -> Snapshot:
         """Build the snapshot of ``config`` and make it current (one reference assignment)."""
         pool: dict[str, _Pooled] = {}
         for name, spec in config.providers.items():
-            api_key = self._env.get(spec.api_key_env) if spec.api_key_env else None
+            api_key = self._secret(spec)
             old = self._pool.get(name)
             if old is not None and old.config == spec and old.api_key == api_key:
                 pool[name] = old
