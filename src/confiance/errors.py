@@ -9,7 +9,9 @@ it maps to, and a stable machine-readable ``code``. Boundaries translate with ``
     │   ├── PayloadTooLarge        body over the limit (413)
     │   ├── LimitExceeded          n / max_tokens beyond the route's limit (400)
     │   ├── UnknownRoute           model/route not found (404)
-    │   └── UpstreamRejected       the vendor refused the request as invalid (its 4xx)
+    │   ├── UpstreamRejected       the vendor refused the request as invalid (its 4xx)
+    │   └── TargetUnusable         an eval target cannot be used at all: unreachable, key
+    │                              refused, unknown route or model (exit 2, run stopped)
     ├── AuthenticationError        missing, wrong, revoked or expired key (401)
     ├── PermissionDenied           key may not do this (403)
     ├── NotFound                   a stored thing does not exist (404)
@@ -47,6 +49,7 @@ __all__ = [
     "ProviderTimeout",
     "RateLimited",
     "StoreError",
+    "TargetUnusable",
     "UnknownRoute",
     "UpstreamRejected",
     "UsageError",
@@ -106,6 +109,12 @@ class UpstreamRejected(UsageError):
     def __init__(self, message: str, *, status: int) -> None:
         super().__init__(message)
         self.status = status
+
+
+class TargetUnusable(UsageError):
+    """An eval run's target cannot answer any case: a set-up mistake, not a regression."""
+
+    code = "target_unusable"
 
 
 def http_status_of(error: ConfianceError) -> int:

@@ -114,6 +114,13 @@ def test_run_stores_reports_and_lists(cli: Cli) -> None:
 
 
 def test_a_regression_fails_the_run_and_compare(cli: Cli) -> None:
+    # The gate's paired test needs at least five cases moving to reach p < 0.05 (2^-5).
+    extra = "".join(
+        f"  - id: extra{i}\n    input: Question {i}?\n"
+        "    assert: [{kind: contains, value: About}]\n"
+        for i in range(3)
+    )
+    cli.suite.write_text(SUITE + extra, encoding="utf-8")
     good = cli.run_json("bot")["run"]["id"]
     result = cli.run("bot", "--baseline", "last", "--param", 'stop=["About"]')
     assert result.exit_code == 1, result.output
@@ -123,7 +130,14 @@ def test_a_regression_fails_the_run_and_compare(cli: Cli) -> None:
     compared = cli("eval", "compare", good, newest, "--json")
     assert compared.exit_code == 1
     data = json.loads(compared.stdout)
-    assert {c["id"] for c in data["cases"]} == {"parcel", "refund", "hours"}
+    assert {c["id"] for c in data["cases"]} == {
+        "parcel",
+        "refund",
+        "hours",
+        "extra0",
+        "extra1",
+        "extra2",
+    }
     assert cli("eval", "compare", good, good).exit_code == 0
     again = cli.run("bot", "--baseline", "last")
     assert again.exit_code == 0  # against the last *passing* run, not the failed one

@@ -214,3 +214,17 @@ def test_the_issue_example_fails_the_gate_through_compare_runs() -> None:
     decision = evaluate_gate(GateSpec(), summarize(rows["b"], 0), comparison)
     assert [c.name for c in decision.failures] == ["regression"]
     assert "30 of 100 cases worse, 0 better" in decision.failures[0].detail
+
+
+def test_too_few_cases_to_decide_is_said_not_hidden() -> None:
+    runs = [EvalRun(i, "s", "h" * 64, "route", TargetKind.ROUTE, T0) for i in "ab"]
+    before = [CaseResult("a", f"c{i}", 0, Verdict.PASS, finished_at=T0) for i in range(3)]
+    after = [CaseResult("b", f"c{i}", 0, Verdict.FAIL, finished_at=T0) for i in range(3)]
+    comparison = compare_runs(runs[0], before, runs[1], after)
+    (check,) = [
+        c
+        for c in evaluate_gate(GateSpec(), summarize(after, 0), comparison).checks
+        if c.name == "regression"
+    ]
+    assert check.passed  # p = 1/8: no exact paired test can call three cases significant
+    assert "3 changed cases cannot reach p < 0.05" in check.detail

@@ -53,7 +53,7 @@ from confiance.evals.reports import (
     report_json,
     run_json,
 )
-from confiance.evals.service import EvalService, RunOptions, RunPlan, RunReport
+from confiance.evals.service import LAST_PASSING, EvalService, RunOptions, RunPlan, RunReport
 from confiance.evals.sources import FileSource, PackSource, SuiteSource
 from confiance.evals.suite import GateSpec
 from confiance.evals.targets import TargetSpec
@@ -182,6 +182,14 @@ async def _execute(service: EvalService, plan: RunPlan, quiet: bool) -> RunRepor
         Text(f"run {plan.run_id}: {plan.suite.name} on {plan.target.name}: ")
         + Text(_estimate_line(plan.estimate))
     )
+    if plan.options.baseline == LAST_PASSING and plan.baseline is None:
+        err.print(
+            Text(
+                f"no baseline: no earlier run of {plan.suite.name} on {plan.target.name} passed "
+                "its gate, so this run is not compared (if it passes, it becomes the baseline)"
+            ),
+            soft_wrap=True,
+        )
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -11,6 +11,7 @@ records as the case's error (never as an assertion failure).
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
 from dataclasses import dataclass
@@ -66,6 +67,8 @@ class Answer:
     attempts: int
     trace_id: str | None = None
     revision: int | None = None
+    cost_usd: float | None = None
+    """What the gateway priced the call at (``x-confiance-cost-usd``), when it did."""
 
 
 class ChatEndpoint:
@@ -198,7 +201,16 @@ def _answer(data: Any, headers: Any, started: float, attempts: int) -> Answer:
         attempts=attempts,
         trace_id=headers.get("x-confiance-trace-id"),
         revision=int(revision) if revision and revision.isdigit() else None,
+        cost_usd=_cost(headers.get("x-confiance-cost-usd")),
     )
+
+
+def _cost(value: str | None) -> float | None:
+    try:
+        cost = None if value is None else float(value)
+    except ValueError:
+        return None
+    return cost if cost is not None and math.isfinite(cost) and cost >= 0 else None
 
 
 def _text(content: Any) -> str:

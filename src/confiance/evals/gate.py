@@ -114,4 +114,9 @@ def _regression(name: str, group: GroupComparison, tolerance: float, alpha: floa
         f"cases worse, {test.better} better; p={diff.p_value:.3g}, {test.method}; fails on a "
         f"drop > {tolerance:.1%} with p < {alpha:.3g})"
     )
+    if -test.difference > tolerance and test.smallest_p_value >= alpha:
+        detail += (
+            f"; {test.worse + test.better} changed cases cannot reach p < {alpha:.3g} even "
+            "if all moved one way: more cases would tell"
+        )
     return GateCheck(name, not is_regression(group, tolerance, alpha), detail)

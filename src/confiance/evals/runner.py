@@ -3,7 +3,9 @@
 ``concurrency`` workers take (case, repeat) items from one queue, call the target, check every
 assertion and hand the :class:`~confiance.domain.evaluation.CaseResult` to a sink and to the
 progress callback. A target failure becomes a result with ``error`` set and verdict ``error``;
-a broken assertion plugin becomes an assertion error: neither stops the run. Cancelling the run
+a broken assertion plugin becomes an assertion error: neither stops the run. A set-up mistake
+(target unreachable, key refused, unknown target: :mod:`confiance.evals.failures`) is raised
+instead and stops every worker, since no case could succeed. Cancelling the run
 (Ctrl-C) keeps every finished result: the sink is flushed by its owner on the way out.
 """
 
@@ -34,6 +36,7 @@ from confiance.evals.assertions.base import (
 )
 from confiance.evals.cases import EvalCase
 from confiance.evals.client import Answer
+from confiance.evals.failures import setup_failure
 from confiance.evals.pricing import PriceTable
 
 __all__ = [
@@ -138,6 +141,8 @@ async def _run_one(item: WorkItem, target: ChatTarget, context: RunContext) -> C
     try:
         answer = await target.chat(body)
     except ConfianceError as error:
+        if setup_failure(error) is not None:
+            raise
         return CaseResult(
             run_id=context.run_id,
             case_id=case.id,
@@ -149,7 +154,9 @@ async def _run_one(item: WorkItem, target: ChatTarget, context: RunContext) -> C
             latency_ms=(time.perf_counter() - started) * 1000,
             error=f"{error.code}: {error.message}",
         )
-    cost = context.prices.cost(answer.model or context.model, *_usage(answer))
+    cost = answer.cost_usd
+    if cost is None:
+        cost = context.prices.cost(answer.model or context.model, *_usage(answer))
     observation = Observation(
         text=answer.text,
         tool_calls=answer.tool_calls,

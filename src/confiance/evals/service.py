@@ -8,7 +8,9 @@
 works out which (case, repeat) pairs still need a call, estimates the cost and resolves the
 baseline, all before anything is sent. :meth:`EvalService.execute` runs, writes results in
 batches, and finishes the run as ``finished`` (with its gate decision) or, when interrupted,
-``interrupted`` with every finished result kept for ``--resume``.
+``interrupted`` with every finished result kept for ``--resume``. A set-up mistake (target
+unreachable, key refused, unknown target) stops the run with ``TargetUnusable`` (exit 2): it is
+never stored as finished, and a fresh run with no result is not stored at all.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ import aiohttp
 
 from confiance.domain.evaluation import CaseResult, EvalRun, RunStatus, TargetKind
 from confiance.domain.types import JSONObject
-from confiance.errors import Conflict, UsageError
+from confiance.errors import ConfianceError, Conflict, UsageError
 from confiance.evals.assertions.judge import JUDGE_PROMPT_HASH, JUDGE_PROMPT_VERSION
 from confiance.evals.attacks import with_attack_checks
 from confiance.evals.client import ChatEndpoint, RetryPolicy
 from confiance.evals.compare import RunComparison, compare_runs
+from confiance.evals.failures import setup_failure, unusable_target
 from confiance.evals.gate import evaluate_gate
 from confiance.evals.loader import LoadedSuite
 from confiance.evals.pricing import CostEstimate, PriceTable, estimate_cost
@@ -238,16 +241,20 @@ class EvalService:
                     sink=writer,
                     on_result=on_result,
                 )
+        except ConfianceError as error:
+            if setup_failure(error) is None:
+                await self._interrupt(plan, target, previous + time.perf_counter() - started)
+                raise
+            kept = await self._abandon(plan, target, previous + time.perf_counter() - started)
+            raise unusable_target(
+                error,
+                target=plan.target.name,
+                kind=plan.target.kind,
+                base_url=plan.target.base_url,
+                kept=kept,
+            ) from error
         except BaseException:
-            results = await self.runs.results(plan.run_id)
-            await self.runs.finish(
-                plan.run_id,
-                status=RunStatus.INTERRUPTED,
-                finished_at=self._clock(),
-                summary=summarize(results, previous + time.perf_counter() - started),
-                resolved_model=target.resolved_model,
-                route_revision=target.revision,
-            )
+            await self._interrupt(plan, target, previous + time.perf_counter() - started)
             raise
         if plan.resumed is None:
             # Everything of a fresh run is in memory (and now stored): no need to read it back.
@@ -255,6 +262,30 @@ class EvalService:
         else:
             results = await self.runs.results(plan.run_id)
         return await self._finish(plan, target, results, previous + time.perf_counter() - started)
+
+    async def _interrupt(self, plan: RunPlan, target: RecordingTarget, duration: float) -> None:
+        """Store the run as ``interrupted`` with what finished (resumable)."""
+        results = await self.runs.results(plan.run_id)
+        await self.runs.finish(
+            plan.run_id,
+            status=RunStatus.INTERRUPTED,
+            finished_at=self._clock(),
+            summary=summarize(results, duration),
+            resolved_model=target.resolved_model,
+            route_revision=target.revision,
+        )
+
+    async def _abandon(self, plan: RunPlan, target: RecordingTarget, duration: float) -> str:
+        """A run stopped by a set-up mistake: a fresh run with no result is deleted (it says
+        nothing); otherwise it is kept as ``interrupted`` for ``--resume``. Says which."""
+        if plan.resumed is None and not await self.runs.done(plan.run_id):
+            await self.runs.delete(plan.run_id)
+            return "nothing was stored"
+        await self._interrupt(plan, target, duration)
+        return (
+            f"run {plan.run_id} is kept as interrupted: fix it and "
+            f"`confiance eval run --resume {plan.run_id}`"
+        )
 
     async def _finish(
         self,

@@ -328,11 +328,9 @@ class Gateway:
                 self.metrics.tokens.labels(route, trace.provider, model, "completion").inc(
                     trace.completion_tokens
                 )
-            price = snapshot.table.price(Target(trace.provider, trace.model_requested))
-            if price is not None:
-                trace.cost_usd = (
-                    trace.prompt_tokens * price.input + trace.completion_tokens * price.output
-                ) / 1_000_000
+            cost = _priced(trace, snapshot)
+            if cost is not None:
+                trace.cost_usd = cost
         if traced and self.sink is not None:
             self.sink.submit(trace)
 
@@ -512,7 +510,20 @@ def _trace_headers(trace: Trace, snapshot: Snapshot) -> dict[str, str]:
         headers["x-confiance-model"] = _header_value(trace.model_answered)
     if trace.revision is not None:
         headers["x-confiance-revision"] = str(trace.revision)
+    cost = None if trace.stream else _priced(trace, snapshot)
+    if cost is not None and (trace.prompt_tokens or trace.completion_tokens):
+        headers["x-confiance-cost-usd"] = f"{cost:.9g}"
     return headers
+
+
+def _priced(trace: Trace, snapshot: Snapshot) -> float | None:
+    """The call's cost from the route table's prices, or ``None`` without a price."""
+    if not trace.provider or not trace.model_requested:
+        return None
+    price = snapshot.table.price(Target(trace.provider, trace.model_requested))
+    if price is None:
+        return None
+    return (trace.prompt_tokens * price.input + trace.completion_tokens * price.output) / 1e6
 
 
 def _json(body: JSONObject, headers: dict[str, str], status: int = 200) -> web.Response:
