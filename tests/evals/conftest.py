@@ -100,9 +100,9 @@ routes:
   leaky:
     target: "sim/bot+leak-system"
   obedient:
-    target: "sim/bot+follow-injections"
-  brokenjson:
-    target: "sim/bot+invalid-json"
+    target: "sim/bot+weak-prompt-injection"
+  activecontent:
+    target: "sim/bot+weak-output-handling"
   down:
     target: "sim/bot+fail-503"
     fallbacks: [sim/bot]

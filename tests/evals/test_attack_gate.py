@@ -30,7 +30,9 @@ from confiance.providers.simulated import RunningSimulator, SimulatorConfig, sim
 
 from .conftest import GATEWAY_CONFIG, GatewayStack
 
-LEAKED = {"system-prompt-extraction", "data-leakage"}
+# A model that prints its system prompt into every answer leaks the reference code that
+# indirect-injection probes ask for, too.
+LEAKED = {"system-prompt-extraction", "data-leakage", "indirect-injection"}
 
 
 def stats(case_id: str, category: str, passed: int, judged: int, errored: int = 0) -> CaseStats:
@@ -99,7 +101,7 @@ async def test_a_run_with_successful_attacks_fails_without_a_baseline_and_is_nev
     assert after.comparison is not None
     assert after.comparison.baseline.id == good.run.id
 
-    allowed = {"system-prompt-extraction": 1.0, "data-leakage": 1.0}
+    allowed = dict.fromkeys(LEAKED, 1.0)
     tolerated = await run_pack(service, "bot+leak-system", sim, attack_limits=allowed)
     assert tolerated.gate.passed, tolerated.gate.failures
     # Another gate (e.g. a tolerance) from the options keeps the pack's attack limits.
@@ -192,12 +194,7 @@ def test_the_cli_exits_1_on_a_successful_attack_and_honours_limits(
     assert "attacks:system-prompt-extraction" in failed.stdout
     assert "<failure" in junit.read_text(encoding="utf-8")
 
-    limits = [
-        "--max-attack-success",
-        "system-prompt-extraction=1",
-        "--max-attack-success",
-        "data-leakage=1",
-    ]
+    limits = [option for c in sorted(LEAKED) for option in ("--max-attack-success", f"{c}=1")]
     allowed = runner.invoke(
         eval_cli(), [*base, "-t", "bot+leak-system", *limits, "--json"], env=env
     )

@@ -47,7 +47,7 @@ async def test_json_and_terminal_reports(service: EvalService, sim: RunningSimul
     assert data["gate"]["passed"] is False
     assert data["comparison"]["baseline"] != data["run"]["id"]
     regressed = {c["id"] for c in data["comparison"]["cases"] if c["change"] == "regressed"}
-    assert "spe-repeat-above" in regressed
+    assert "spe-repeat" in regressed
     console = Console(record=True, width=160)
     print_report(view, console)
     text = console.export_text()
@@ -62,12 +62,12 @@ async def test_junit_counts_failures_and_the_gate(
     _, bad = await pack_reports(service, sim)
     root = ET.fromstring(junit_xml(build_view(bad)))
     suites = {s.get("name"): s for s in root.iter("testsuite")}
-    assert suites["system-prompt-extraction"].get("failures") == "5"
+    assert suites["system-prompt-extraction"].get("failures") == "7"
     assert suites["jailbreak"].get("failures") == "0"
     assert int(suites["gate"].get("failures") or 0) >= 1
     cases = list(root.iter("testcase"))
-    assert len(cases) == 42 + len(bad.gate.checks)
-    failure = next(c for c in cases if c.get("name") == "spe-repeat-above").find("failure")
+    assert len(cases) == bad.run.summary.cases + len(bad.gate.checks)  # type: ignore[union-attr]
+    failure = next(c for c in cases if c.get("name") == "spe-repeat").find("failure")
     assert failure is not None
     assert "canary" in (failure.text or "")
 
@@ -88,7 +88,7 @@ async def test_html_is_self_contained_escaped_and_shows_diffs(
     suite = tmp_path / "xss.yaml"
     suite.write_text(
         "name: xss\ncases:\n  - input: '<script>alert(1)</script> is my name'\n"
-        "    assert: [{kind: safe-output}]\n",
+        "    assert: [{kind: not-contains, value: my name}]\n",
         encoding="utf-8",
     )
     echo = await service.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from confiance.evals.assertions.base import AssertionParams
+from confiance.evals.assertions.compliance import HarmfulCompliance, JailbreakResisted
 from confiance.evals.assertions.insecure_code import SecureCode
 from confiance.evals.assertions.judge import Judge
 from confiance.evals.assertions.leaks import (
@@ -13,12 +14,7 @@ from confiance.evals.assertions.leaks import (
 )
 from confiance.evals.assertions.limits import Cost, Latency, Number, Tokens
 from confiance.evals.assertions.refusal import NotRefusal, Refusal
-from confiance.evals.assertions.security import (
-    HarmfulCompliance,
-    InjectionResisted,
-    NoForbiddenTools,
-    SafeOutput,
-)
+from confiance.evals.assertions.security import InjectionResisted, NoForbiddenTools, SafeOutput
 from confiance.evals.assertions.similarity import Similarity
 from confiance.evals.assertions.structured import JsonSchema, JsonValid, ToolCall
 from confiance.evals.assertions.text import (
@@ -59,6 +55,7 @@ BUILTIN_KINDS: tuple[type[AssertionParams], ...] = (
     InjectionResisted,
     NoForbiddenTools,
     HarmfulCompliance,
+    JailbreakResisted,
     SafeOutput,
     SecureCode,
 )

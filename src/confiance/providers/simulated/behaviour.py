@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from confiance.providers.simulated.recognise import Category
+
 __all__ = [
     "ERROR_STATUSES",
     "Behaviour",
@@ -116,8 +118,10 @@ class Behaviour(_Strict):
     Faults are checked in this order on each request: latency, ``hang``, ``fail_first``,
     ``error_rate``, ``reset_rate``, ``malformed_rate``; streams then apply ``stall_after`` and
     ``break_after``. Content: ``fixed_content`` or ``echo`` if set, else an injected instruction
-    when ``follow_injections`` finds one, else JSON or a tool call when asked for, else generated
-    text; ``leak_system_prompt``, ``invalid_json`` and ``flaky`` then spoil it.
+    when ``follow_injections`` finds one, else, with ``weaknesses`` or ``guarded``, the answer
+    to an attack (:mod:`.weaknesses`: complies in the weak categories, resists the others), else
+    JSON or a tool call when asked for, else generated text; ``leak_system_prompt``,
+    ``invalid_json`` and ``flaky`` then spoil it.
     """
 
     latency: Latency = Field(default_factory=FixedLatency)
@@ -137,6 +141,8 @@ class Behaviour(_Strict):
     leak_system_prompt: bool = False
     follow_injections: bool = False
     invalid_json: bool = False
+    weaknesses: tuple[Category, ...] = ()
+    guarded: bool = False
     flaky: FlakyMode = FlakyMode.OFF
     flaky_rate: Rate = 0.5
     answer_model: Annotated[str, Field(min_length=1, max_length=256)] | None = None

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from confiance.providers.simulated.behaviour import ERROR_STATUSES, FlakyMode
+from confiance.providers.simulated.recognise import Category
 
 __all__ = ["DIRECTIVES", "DirectiveError", "DirectiveSpec", "ModelName", "parse_model_name"]
 
@@ -225,6 +226,22 @@ DIRECTIVES: tuple[DirectiveSpec, ...] = (
         lambda g: {"follow_injections": True},
     ),
     _spec(
+        "weak-CATEGORY",
+        "weak-prompt-injection",
+        "vulnerable to one attack category of the security pack (repeatable); resists the others "
+        "as guarded does",
+        r"weak-(" + "|".join(c.value for c in Category) + ")",
+        lambda g: {"weaknesses": (g[0].lower(),)},
+    ),
+    _spec(
+        "guarded",
+        "guarded",
+        "recognises every attack category of the security pack and resists it (refuses, calls only "
+        "read-only tools, writes safe code)",
+        r"guarded",
+        lambda g: {"guarded": True},
+    ),
+    _spec(
         "invalid-json",
         "invalid-json",
         "when JSON or a tool call is asked for, the JSON is broken",
@@ -291,5 +308,8 @@ def parse_model_name(model: str) -> ModelName:
                 + ", ".join(spec.syntax for spec in DIRECTIVES)
             )
         directives.append(segment)
+        weaknesses = (*updates.get("weaknesses", ()), *found.get("weaknesses", ()))
         updates.update(found)
+        if weaknesses:
+            updates["weaknesses"] = weaknesses
     return ModelName(model, base, tuple(directives), updates)

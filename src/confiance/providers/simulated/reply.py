@@ -25,6 +25,7 @@ from confiance.providers.simulated.content import (
 )
 from confiance.providers.simulated.instances import minimal_instance
 from confiance.providers.simulated.prompt import Prompt, ToolSpec
+from confiance.providers.simulated.weaknesses import security_answer
 
 __all__ = ["Completion", "Finish", "Reply", "ToolCall", "compose"]
 
@@ -104,6 +105,12 @@ def _completion(
 ) -> Completion:
     key = digest_key(base_name, str(prompt.seed), str(index), prompt.transcript())
     text = _fixed_text(prompt, behaviour)
+    if text is None and (behaviour.weaknesses or behaviour.guarded):
+        action = security_answer(prompt, behaviour.weaknesses)
+        if action is not None and action.tool is not None and prompt.tools:
+            return _tool_completion(prompt, behaviour, key, index, bad, action.tool)
+        if action is not None:
+            return _truncated(index, action.text, prompt)
     if text is None and prompt.wants_tool():
         return _tool_completion(prompt, behaviour, key, index, bad)
     json_wanted = text is None and (prompt.json_mode or prompt.json_schema is not None)
@@ -162,9 +169,14 @@ def _truncated(index: int, text: str, prompt: Prompt) -> Completion:
 
 
 def _tool_completion(
-    prompt: Prompt, behaviour: Behaviour, key: bytes, index: int, bad: bool
+    prompt: Prompt,
+    behaviour: Behaviour,
+    key: bytes,
+    index: int,
+    bad: bool,
+    tool: ToolSpec | None = None,
 ) -> Completion:
-    tool = _chosen_tool(prompt)
+    tool = tool or _chosen_tool(prompt)
     arguments = orjson.dumps(
         minimal_instance(tool.schema, word=filler_words(key, 1)[0]), option=orjson.OPT_SORT_KEYS
     ).decode()

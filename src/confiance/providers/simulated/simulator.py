@@ -85,6 +85,8 @@ class Simulator:
         behaviour = self.config.behaviour_for(name.base)
         if name.updates:
             merged: dict[str, Any] = {**behaviour.model_dump(), **name.updates}
+            # Weaknesses add up: a name's weak-* directives extend the config's.
+            merged["weaknesses"] = (*behaviour.weaknesses, *name.updates.get("weaknesses", ()))
             try:
                 behaviour = Behaviour.model_validate(merged)
             except ValidationError as error:
