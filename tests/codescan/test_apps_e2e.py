@@ -90,7 +90,7 @@ def test_apps_checklist(in_apps: Path, tmp_path: Path) -> None:
     assert code == 1
     text = target.read_text()
     assert "| ❌ fail | All state-changing and sensitive routes require authentication" in text
-    assert "`flask_noauth/app.py:32` CF-PY-MISSING-AUTH" in text
+    assert "`flask_noauth/app.py:32` CF-PY-UNAUTHENTICATED-ACTION" in text
     assert "| ❌ fail | No retired or retiring models are hard-coded" in text
     assert "`fastapi_noauth/main.py:16` CF-LLM-MODEL-RETIRED" in text
-    assert "| 🟡 needs-human | Threat model for prompt injection reviewed" in text
+    assert "| 🟡 needs review | Threat model for prompt injection reviewed" in text

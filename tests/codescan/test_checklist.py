@@ -74,7 +74,7 @@ def test_every_item_has_a_status_and_automated_items_have_evidence(project: Path
     assert secrets.status is ItemStatus.PASS
     assert "CF-SECRET-OPENAI" in secrets.rule_ids
     manual = _item(checklist, "prompt-injection-threat-model")
-    assert manual.status is ItemStatus.NEEDS_HUMAN
+    assert manual.status is ItemStatus.NEEDS_REVIEW
     assert [e.path for e in manual.evidence] == ["app/chat.py"]
     assert _item(checklist, "personal-data-minimized").reason.startswith("not applicable")
     deps = _item(checklist, "dependencies-reviewed")
@@ -91,7 +91,7 @@ def test_signoff_passes_then_goes_stale_when_covered_files_change(project: Path)
     (project / "app" / "chat.py").write_text(CHAT + "\n# new tool\n")
     (project / "app" / "agent.py").write_text("import anthropic\ntools = [run_shell]\n")
     stale = _item(_checklist(project, signoffs), "prompt-injection-threat-model")
-    assert stale.status is ItemStatus.NEEDS_HUMAN
+    assert stale.status is ItemStatus.NEEDS_REVIEW
     assert "changed: app/chat.py" in stale.reason
     assert "new: app/agent.py" in stale.reason
 
@@ -100,7 +100,7 @@ def test_signoff_goes_stale_with_age(project: Path) -> None:
     signoffs = {"vendor-dpa-checked": _signoff(project, "vendor-dpa-checked",
                                                NOW - timedelta(days=200))}  # fmt: skip
     item = _item(_checklist(project, signoffs), "vendor-dpa-checked")
-    assert item.status is ItemStatus.NEEDS_HUMAN
+    assert item.status is ItemStatus.NEEDS_REVIEW
     assert "signed off 200 days ago (limit 180)" in item.reason
 
 
@@ -142,3 +142,49 @@ def test_html_is_self_contained_and_escapes_evidence(project: Path) -> None:
     assert not re.search(r"(?:src|href)=\"(?:https?:)?//", html)
     assert "web/evil.js:1" in html
     assert 'class="badge fail"' in html
+
+
+RUNNER = (
+    "import subprocess\nfrom flask import Flask\nfrom flask_login import login_required\n\n"
+    "app = Flask(__name__)\n\n\n@app.post('/run')\ndef run():\n"
+    "    return subprocess.run(['make', 'deploy'], capture_output=True).stdout\n\n\n"
+    "@app.post('/deploy')\n@login_required\ndef deploy():\n"
+    "    return subprocess.run(['make', 'deploy'], capture_output=True).stdout\n"
+)
+
+
+def test_states_never_pass_unreviewed_items_and_explain_what_is_out_of_scope(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "ops"
+    root.mkdir()
+    (root / "ops.py").write_text(RUNNER)
+    checklist = _checklist(root)
+    # Nothing calls an LLM here: LLM items are not applicable, and say why.
+    bounded = _item(checklist, "llm-calls-bounded")
+    assert bounded.status is ItemStatus.NOT_APPLICABLE
+    assert "no file in scope (llm-call)" in bounded.reason
+    threat = _item(checklist, "prompt-injection-threat-model")
+    assert threat.status is ItemStatus.NOT_APPLICABLE
+    # Routes exist: the manual authorization review is in scope and nobody signed it off.
+    review = _item(checklist, "authorization-model-reviewed")
+    assert review.status is ItemStatus.NEEDS_REVIEW
+    assert [e.path for e in review.evidence] == ["ops.py"]
+    manual = [r for r in checklist.items if r.item.kind is ItemKind.MANUAL]
+    assert all(r.status is not ItemStatus.PASS for r in manual)
+    # The unauthenticated POST /run that runs commands fails the routes item; /deploy does not.
+    routes = _item(checklist, "routes-authenticated")
+    assert routes.status is ItemStatus.FAIL
+    assert [(e.line, e.text.split(":")[0]) for e in routes.evidence] == [
+        (9, "CF-PY-UNAUTHENTICATED-ACTION")
+    ]
+    inventory = {(r.path, r.auth, r.operations) for r in checklist.routes}
+    assert inventory == {
+        ("/run", "", ("run commands",)),
+        ("/deploy", "@login_required", ("run commands",)),
+    }
+    text = render(checklist, "md")
+    assert "| ⚠ | POST | `/run` | `ops.py:9` run | flask | none | run commands |" in text
+    assert "| ➖ not applicable | LLM calls are bounded" in text
+    html = render(checklist, "html")
+    assert "<td><code>/deploy</code></td>" in html and "@login_required" in html

@@ -149,7 +149,7 @@ def test_help_teaches_with_examples() -> None:
 def test_signoff_command_writes_and_checklist_reads_it(project: Path) -> None:
     (project / "chat.py").write_text("import openai\nopenai.chat.completions.create(model='m')\n")
     _, before, _ = invoke(str(project), "--checklist")
-    assert "🟡 needs-human | Data processing agreement" in before
+    assert "🟡 needs review | Data processing agreement" in before
     result = runner.invoke(
         APP,
         ["scan", "signoff", "vendor-dpa-checked", "--by", "Ana Lima", "--note", "DPA v3 signed",
@@ -201,3 +201,20 @@ def test_history_flag_reports_commit(project: Path) -> None:
     [entry] = json.loads(out)["history"]
     assert (entry["commit"], entry["path"], entry["line"]) == (sha, "a.env", 1)
     assert GH not in out
+
+
+def test_json_carries_the_route_inventory(tmp_path: Path) -> None:
+    (tmp_path / "api.py").write_text(
+        "import os\nfrom fastapi import Depends, FastAPI\n\napp = FastAPI()\n\n\n"
+        "def get_current_user():\n    return 'u'\n\n\n"
+        "@app.post('/jobs')\ndef jobs():\n    os.system('make')\n\n\n"
+        "@app.get('/me')\ndef me(user=Depends(get_current_user)):\n    return {'u': user}\n"
+    )
+    code, out, _ = invoke(str(tmp_path), "--format", "json", "--quiet")
+    routes = json.loads(out)["routes"]
+    assert code == 1  # the unauthenticated command runner is critical
+    assert [(r["methods"], r["path"], r["auth"], r["operations"]) for r in routes] == [
+        (["POST"], "/jobs", None, ["run commands"]),
+        (["GET"], "/me", "Depends(get_current_user)", []),
+    ]
+    assert {r["framework"] for r in routes} == {"fastapi"}

@@ -1,9 +1,12 @@
 """The security review checklist of a project, from a scan and the sign-off file.
 
 Automated items: ``fail`` with file:line evidence when a selected rule has findings, ``pass`` when
-selected rules ran and found nothing, ``needs-human`` when no rule covers the item in this
-installation. Manual items: ``pass`` with a current sign-off, ``needs-human`` without one or with a
-stale one (the reason says why), and ``pass`` as "not applicable" when no file is in their scope.
+selected rules ran and found nothing, ``not-applicable`` (with the reason) when nothing the item
+is about exists in the project (no route, no LLM call), ``needs-review`` when no rule covers the
+item in this installation. Manual items: ``pass`` only with a current sign-off, ``needs-review``
+without one or with a stale one (the reason says why), ``not-applicable`` when no file is in their
+scope. Nobody's review is ever assumed: an unreviewed manual item never passes. The route
+inventory (every handler, its auth evidence and dangerous operations) is part of the page.
 Rendered as Markdown or a self-contained HTML page (inline CSS, no external assets).
 """
 
@@ -20,6 +23,7 @@ import jinja2
 from confiance.codescan.checklist_items import ITEMS, ChecklistItem, ItemKind, covers
 from confiance.codescan.files import Unreadable, read_source, walk
 from confiance.codescan.findings import Finding, rules
+from confiance.codescan.inventory import RouteEntry
 from confiance.codescan.results import DEFAULT_MAX_FILE_SIZE, ScannedFile, ScanResult
 from confiance.codescan.signoff import SignOff, staleness
 from confiance.codescan.topics import detect_topics
@@ -41,7 +45,12 @@ _MAX_EVIDENCE = 50
 class ItemStatus(StrEnum):
     PASS = "pass"  # noqa: S105 - a status, not a password
     FAIL = "fail"
-    NEEDS_HUMAN = "needs-human"
+    NEEDS_REVIEW = "needs-review"
+    NOT_APPLICABLE = "not-applicable"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +83,7 @@ class Checklist:
     project: str
     generated_at: datetime
     items: tuple[ItemResult, ...]
+    routes: tuple[RouteEntry, ...] = ()
 
     def count(self, status: ItemStatus) -> int:
         return sum(1 for i in self.items if i.status is status)
@@ -105,15 +115,24 @@ def covered_files(item: ChecklistItem, files: Iterable[ScannedFile]) -> list[Sca
     return [f for f in files if covers(item, f.path, f.topics)]
 
 
-def _automated(item: ChecklistItem, findings: list[Finding], active: set[str]) -> ItemResult:
+def _out_of_scope(item: ChecklistItem) -> str:
+    what = ", ".join(item.topics) or "files matching " + ", ".join(item.globs)
+    return f"not applicable: no file in scope ({what})"
+
+
+def _automated(
+    item: ChecklistItem, findings: list[Finding], active: set[str], files: list[ScannedFile]
+) -> ItemResult:
     selected = tuple(r.id for r in rules.all() if item.selects(r) and r.id in active)
     hits = [f for f in findings if f.rule_id in selected]
     evidence = tuple(Evidence(f.path, f.line, f"{f.rule_id}: {f.message}") for f in hits)
     if hits:
         return ItemResult(item, ItemStatus.FAIL, f"{len(hits)} finding(s)", evidence, selected)
+    if item.topics and not covered_files(item, files):
+        return ItemResult(item, ItemStatus.NOT_APPLICABLE, _out_of_scope(item), (), selected)
     if not selected:
         return ItemResult(
-            item, ItemStatus.NEEDS_HUMAN, "no automated rule covers this here: review by hand",
+            item, ItemStatus.NEEDS_REVIEW, "no automated rule covers this here: review by hand",
             (), (),
         )  # fmt: skip
     return ItemResult(item, ItemStatus.PASS, f"{len(selected)} rule(s), no finding", (), selected)
@@ -143,15 +162,15 @@ def _manual(
         stale = staleness(signoff, covered, now=now, max_age_days=max_age_days)
         if stale.stale:
             return ItemResult(
-                item, ItemStatus.NEEDS_HUMAN, "stale sign-off: " + "; ".join(stale.reasons),
+                item, ItemStatus.NEEDS_REVIEW, "stale sign-off: " + "; ".join(stale.reasons),
                 evidence, (), signoff,
             )  # fmt: skip
         reason = f"signed off by {signoff.by} on {signoff.at.date().isoformat()}"
         return ItemResult(item, ItemStatus.PASS, reason, evidence, (), signoff)
     if not covered and (item.topics or item.globs):
-        return ItemResult(item, ItemStatus.PASS, "not applicable: no file in scope", (), ())
+        return ItemResult(item, ItemStatus.NOT_APPLICABLE, _out_of_scope(item), (), ())
     return ItemResult(
-        item, ItemStatus.NEEDS_HUMAN, "not signed off yet (confiance scan signoff)", evidence, ()
+        item, ItemStatus.NEEDS_REVIEW, "not signed off yet (confiance scan signoff)", evidence, ()
     )
 
 
@@ -168,12 +187,12 @@ def build_checklist(
     findings = result.all_findings()
     active = set(result.rule_ids)
     items = tuple(
-        _automated(item, findings, active)
+        _automated(item, findings, active, files)
         if item.kind is ItemKind.AUTOMATED
         else _manual(item, files, signoffs.get(item.id), now=now, max_age_days=max_age_days)
         for item in ITEMS
     )
-    return Checklist(project, now, items)
+    return Checklist(project, now, items, tuple(result.routes))
 
 
 def _md_cell(value: object) -> str:

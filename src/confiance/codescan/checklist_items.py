@@ -48,10 +48,13 @@ def _auto(
     *,
     rule_patterns: tuple[str, ...] = (),
     cwes: tuple[int, ...] = (),
+    topics: tuple[str, ...] = (),
 ) -> ChecklistItem:
+    """An automated item; with ``topics`` it is not applicable when no file has them."""
     return ChecklistItem(
-        item_id, title, ItemKind.AUTOMATED, why, rule_patterns=rule_patterns, cwes=cwes
-    )
+        item_id, title, ItemKind.AUTOMATED, why, rule_patterns=rule_patterns, cwes=cwes,
+        topics=topics,
+    )  # fmt: skip
 
 
 def _manual(
@@ -75,28 +78,31 @@ ITEMS: tuple[ChecklistItem, ...] = (
                          "CF-SECRET-PUBLIC-LLM-KEY"), cwes=(522,)),
     _auto("routes-authenticated", "All state-changing and sensitive routes require authentication",
           "Generated handlers often forget the auth decorator or middleware their siblings have.",
-          rule_patterns=("*NO-AUTH*", "*MISSING-AUTH*"), cwes=(862, 306, 285, 639)),
+          rule_patterns=("*NO-AUTH*", "*MISSING-AUTH*", "*UNAUTHENTICATED*"),
+          cwes=(862, 306, 285, 639), topics=("routes",)),
     _auto("auth-rate-limited", "Authentication endpoints are rate limited",
           "Login and token endpoints without limits invite credential stuffing.",
-          rule_patterns=("*RATE-LIMIT*",), cwes=(307,)),
+          rule_patterns=("*RATE-LIMIT*",), cwes=(307,), topics=("routes",)),
     _auto("llm-output-validated", "LLM output is validated before use in code, SQL, shell or HTML",
           "Model output is attacker-influenced through prompt injection (OWASP LLM05).",
-          rule_patterns=("CF-LLM-OUTPUT-*", "CF-JS-XSS-LLM", "CF-JS-LLM-EVAL")),
+          rule_patterns=("CF-LLM-OUTPUT-*", "CF-JS-XSS-LLM", "CF-JS-LLM-EVAL"),
+          topics=("llm-call",)),
     _auto("prompt-construction", "Untrusted input is not concatenated into system prompts",
           "System prompts built from user text hand control of the model to the user (LLM01).",
-          rule_patterns=("*PROMPT*",)),
+          rule_patterns=("*PROMPT*",), topics=("llm-call", "prompts")),
     _auto("tool-handlers-safe", "Tool/function-calling handlers cannot run arbitrary commands",
           "A model that can call a shell tool is a remote shell for prompt injection (LLM06).",
-          rule_patterns=("*TOOL*",)),
+          rule_patterns=("*TOOL*",), topics=("tools",)),
     _auto("llm-calls-bounded", "LLM calls are bounded (timeouts, retries, max_tokens, no "
           "unbounded loops)", "Unbounded calls turn one request into unbounded cost (LLM10).",
-          rule_patterns=("*TIMEOUT*", "*MAX-TOKENS*", "*UNBOUNDED*", "*NO-RETRY*")),
+          rule_patterns=("*LLM*TIMEOUT*", "*MAX-TOKENS*", "*LLM-UNBOUNDED*", "*NO-RETRY*"),
+          topics=("llm-call",)),
     _auto("no-retired-models", "No retired or retiring models are hard-coded",
           "Calls to a retired model fail on the vendor's date, usually in production.",
           rule_patterns=("*RETIRED*", "*RETIRING*", "*DEPRECATED-MODEL*", "*MODEL-LIFECYCLE*")),
     _auto("safety-settings-kept", "Vendor safety settings are not disabled",
           "Turning off safety filters should be a reviewed product decision.",
-          rule_patterns=("*SAFETY*",)),
+          rule_patterns=("*SAFETY*",), topics=("llm-call",)),
     _auto("no-injection", "No injection: SQL, command, code, template, LDAP, XPath",
           "Values must never become code or queries.",
           rule_patterns=("CF-JS-SQLI", "CF-JS-EVAL"),
@@ -110,9 +116,19 @@ ITEMS: tuple[ChecklistItem, ...] = (
           cwes=(502, 611, 776)),
     _auto("strong-crypto", "Cryptography, hashing and randomness are strong",
           "MD5/SHA1 for passwords, ECB, static IVs and `random` for tokens are breakable.",
-          cwes=(327, 328, 329, 330, 338, 916, 1204, 759, 760)),
-    _auto("tls-verified", "TLS certificates are verified", "verify=False allows interception.",
-          cwes=(295, 297)),
+          cwes=(326, 327, 328, 329, 330, 331, 338, 916, 1204, 759, 760)),
+    _auto("tls-verified", "Traffic is encrypted and TLS certificates are verified",
+          "Plain HTTP/FTP/Telnet and verify=False allow reading and changing traffic.",
+          cwes=(295, 297, 319)),
+    _auto("credentials-protected", "Passwords are stored hashed and credentials never sent in "
+          "URLs or cookies", "A leaked table or log must not give away passwords.",
+          cwes=(256, 257), rule_patterns=("CF-PY-CREDENTIAL-EXPOSED",)),
+    _auto("input-validated", "Request input is validated (ranges, uploads, regexes, log and "
+          "header values)", "Unchecked amounts, files, patterns and line breaks become attacks.",
+          cwes=(20, 117, 113, 434, 730, 1333)),
+    _auto("errors-and-resources", "Errors hide internals, results are checked and resources "
+          "bounded", "Tracebacks help attackers; ignored checks pass everyone; unbounded sizes "
+          "and timeouts take the service down.", cwes=(209, 252, 400, 770)),
     _auto("tokens-cookies-cors", "JWTs are verified; cookies and CORS are configured safely",
           "Unverified tokens, insecure cookies and CORS * with credentials.",
           cwes=(345, 347, 614, 1004, 942, 346, 1275)),

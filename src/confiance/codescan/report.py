@@ -84,6 +84,7 @@ def to_json(result: ScanResult) -> str:
             {"path": s.path, "reason": s.reason, "partial": s.partial} for s in result.skipped
         ],
         "notes": [{"path": n.path, "note": n.note} for n in result.notes],
+        "routes": [r.as_dict() for r in result.routes],
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
 

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from confiance.codescan.findings import Finding, Severity
+from confiance.codescan.inventory import RouteEntry
 
 __all__ = [
     "DEFAULT_MAX_FILE_SIZE",
@@ -78,6 +79,7 @@ class ScannedFile:
     kind: str
     topics: tuple[str, ...] = ()
     topic_lines: tuple[tuple[str, int], ...] = ()
+    routes: tuple[RouteEntry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,11 @@ class ScanResult:
     duration_s: float = 0.0
     diff_base: str | None = None
     analyzers: tuple[str, ...] = field(default=())
+
+    @property
+    def routes(self) -> list[RouteEntry]:
+        """The route inventory of every scanned file, by file and line."""
+        return sorted((r for f in self.files for r in f.routes), key=lambda r: (r.file, r.line))
 
     @property
     def lines_scanned(self) -> int:

@@ -15,8 +15,9 @@ from datetime import date
 from confiance.codescan import javascript
 from confiance.codescan.files import Candidate, FileKind, Unreadable, read_source
 from confiance.codescan.findings import Finding, rules
+from confiance.codescan.inventory import RouteEntry
 from confiance.codescan.notebooks import Cell, code_cells
-from confiance.codescan.python import analyze as analyze_python
+from confiance.codescan.python import analyze_module as analyze_python
 from confiance.codescan.results import FileNote, ScannedFile, SkippedFile, SuppressedFinding
 from confiance.codescan.secrets import mask, scan_secrets
 from confiance.codescan.suppressions import apply_suppressions
@@ -77,21 +78,26 @@ def _syntax_reason(exc: SyntaxError) -> str:
     return f"Python syntax error line {exc.lineno}: {exc.msg}; only secrets were scanned"
 
 
-def _python(text: str, path: str, settings: WorkerSettings) -> tuple[list[Finding], str | None]:
+_Code = tuple[list[Finding], str | None, list[RouteEntry]]
+
+
+def _python(text: str, path: str, settings: WorkerSettings) -> _Code:
     try:
-        return analyze_python(text, path, today=settings.today), None
+        findings, routes = analyze_python(text, path, today=settings.today)
     except SyntaxError as exc:
-        return [], _syntax_reason(exc)
+        return [], _syntax_reason(exc), []
     except Exception as exc:
         # A defect in one rule must not abort a CI scan; the skipped entry makes it visible.
-        return [], f"Python analysis failed ({type(exc).__name__}: {exc}); only secrets scanned"
+        reason = f"Python analysis failed ({type(exc).__name__}: {exc}); only secrets scanned"
+        return [], reason, []
+    return findings, None, routes
 
 
 def _notebook(text: str, path: str, settings: WorkerSettings) -> tuple[list[Finding], str | None]:
     findings: list[Finding] = []
     failures = []
     for number, cell in enumerate(code_cells(text), start=1):
-        found, reason = _python(cell.source, path, settings)
+        found, reason, _ = _python(cell.source, path, settings)
         if reason:
             failures.append(f"cell {number}")
         for f in found:
@@ -121,16 +127,14 @@ def _javascript(text: str, path: str) -> tuple[list[Finding], str | None]:
         return [], f"JavaScript analysis failed ({type(exc).__name__}: {exc}); only secrets scanned"
 
 
-def _code_findings(
-    candidate: Candidate, text: str, settings: WorkerSettings
-) -> tuple[list[Finding], str | None]:
+def _code_findings(candidate: Candidate, text: str, settings: WorkerSettings) -> _Code:
     if candidate.kind is FileKind.PYTHON:
         return _python(text, candidate.rel, settings)
     if candidate.kind in (FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX):
-        return _javascript(text, candidate.rel)
+        return (*_javascript(text, candidate.rel), [])
     if candidate.kind is FileKind.NOTEBOOK:
-        return _notebook(text, candidate.rel, settings)
-    return [], None
+        return (*_notebook(text, candidate.rel, settings), [])
+    return [], None, []
 
 
 def _without_generic_duplicates(secrets: tuple[Finding, ...], code: list[Finding]) -> list[Finding]:
@@ -162,7 +166,7 @@ def analyze_file(candidate: Candidate, settings: WorkerSettings) -> FileOutcome:
         quoted_only=candidate.kind in _CODE_KINDS,
         lockfile=candidate.kind is FileKind.LOCKFILE,
     )
-    code, failure = _code_findings(candidate, text, settings)
+    code, failure, routes = _code_findings(candidate, text, settings)
     lines = text.splitlines()
     masker = _Masker(secrets.values)
     findings = _dedupe([*_without_generic_duplicates(secrets.findings, code), *code])
@@ -184,6 +188,7 @@ def analyze_file(candidate: Candidate, settings: WorkerSettings) -> FileOutcome:
             kind=candidate.kind.value,
             topics=tuple(t for t, _ in topics),
             topic_lines=topics,
+            routes=tuple(routes),
         ),
     )
 

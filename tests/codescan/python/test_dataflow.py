@@ -187,6 +187,7 @@ def test_fastapi_parameters_are_sources_but_dependencies_and_ints_are_not() -> N
         """
     )
     assert [(f.line, f.rule_id) for f in analyze(source, "api.py")] == [
+        (7, "CF-PY-UNAUTHENTICATED-ACTION"),
         (10, "CF-PY-CMDI"),
         (11, "CF-PY-CMDI"),
     ]
@@ -206,6 +207,7 @@ def test_django_view_parameters_and_request_attributes_are_sources() -> None:
         """
     )
     assert [(f.line, f.rule_id) for f in analyze(source, "views.py")] == [
+        (5, "CF-PY-UNAUTHENTICATED-ACTION"),
         (6, "CF-PY-CMDI"),
         (7, "CF-PY-CMDI"),
     ]

@@ -77,7 +77,7 @@ def test_custom_registry_dispatches_each_kind_of_check() -> None:
     registry.taint(rule, [SinkKind.CODE], {SourceKind.LOCAL: Confidence.LOW})
     source = "import json as j\nassert x\nj.loads(s)\nthing.frobnicate()\ndef f(): pass\n"
     source += "eval(input())\n"
-    found = _analyze_tree(ast.parse(source), source, "p.py", dt.date(2026, 1, 1), registry)
+    found, _ = _analyze_tree(ast.parse(source), source, "p.py", dt.date(2026, 1, 1), registry)
     assert seen == ["type", "json.loads", "thing.frobnicate", "module:1"]
     assert [(f.rule_id, f.line, f.confidence) for f in found] == [
         ("CF-TEST-PLUGIN", 2, Confidence.HIGH),

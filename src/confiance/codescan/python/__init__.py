@@ -5,6 +5,6 @@ families live in :mod:`confiance.codescan.rules` and register their checks in
 :data:`confiance.codescan.python.checks.checks`.
 """
 
-from confiance.codescan.python.analyzer import analyze
+from confiance.codescan.python.analyzer import analyze, analyze_module
 
-__all__ = ["analyze"]
+__all__ = ["analyze", "analyze_module"]

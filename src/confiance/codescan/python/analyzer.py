@@ -13,21 +13,31 @@ from collections.abc import Iterable
 
 import confiance.codescan.rules  # noqa: F401  (registers the built-in rule families)
 from confiance.codescan.findings import Confidence, Finding
+from confiance.codescan.inventory import RouteEntry
 from confiance.codescan.python.checks import CheckRegistry, TaintRule, checks
 from confiance.codescan.python.context import ModuleContext
 from confiance.codescan.python.flow import Engine
 from confiance.codescan.python.index import ModuleIndex
+from confiance.codescan.python.operations import route_entries
 from confiance.codescan.python.summary import Flow
 from confiance.codescan.python.taint import Mark, SinkKind, SourceKind, Taint
 from confiance.codescan.python.tree import children
 
-__all__ = ["analyze"]
+__all__ = ["analyze", "analyze_module"]
 
 _RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
 
 
 def analyze(source: str, path: str, *, today: dt.date | None = None) -> list[Finding]:
-    """Findings of every registered Python rule in ``source``, sorted by line.
+    """Findings of every registered Python rule in ``source`` (see :func:`analyze_module`)."""
+    return analyze_module(source, path, today=today)[0]
+
+
+def analyze_module(
+    source: str, path: str, *, today: dt.date | None = None
+) -> tuple[list[Finding], list[RouteEntry]]:
+    """Findings of every registered Python rule in ``source``, sorted by line, and the route
+    inventory of the module (each handler, its auth evidence and dangerous operations).
 
     ``path`` is only reported, never read. ``today`` decides which hard-coded model names are
     retired or retiring (default: the current date). Raises :class:`SyntaxError` when the
@@ -45,7 +55,7 @@ def analyze(source: str, path: str, *, today: dt.date | None = None) -> list[Fin
 
 def _analyze_tree(
     tree: ast.Module, source: str, path: str, today: dt.date, registry: CheckRegistry
-) -> list[Finding]:
+) -> tuple[list[Finding], list[RouteEntry]]:
     index = ModuleIndex.build(tree)
     engine = Engine(index)
     engine.run()
@@ -56,7 +66,7 @@ def _analyze_tree(
     _Walker(context, registry, found).visit(tree)
     for check in registry.module_checks:
         found.extend(check(context))
-    return _deduplicated(found, registry)
+    return _deduplicated(found, registry), route_entries(index, path)
 
 
 def _taint_findings(

@@ -30,6 +30,7 @@ _TOOL_DECORATORS = frozenset({"tool", "function_tool", "kernel_function", "tool_
 _TOOL_WRAPPERS = frozenset(
     {"Tool", "StructuredTool", "FunctionTool", "from_function", "from_defaults"}
 )
+_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _TOOL_MAP_NAME = re.compile(r"tool|function|handler|dispatch|action", re.I)
 
 
@@ -212,12 +213,32 @@ class ModuleIndex:
             self.tool_names.update(v.id for v in values if isinstance(v, ast.Name))
 
     def _module_wide(self, node: ast.Call, func: ast.Attribute) -> None:
+        self._registered_route(node, func)
         if func.attr == "include_router" and node.args and _auth_dependencies(node):
             router = dotted(node.args[0])
             if router:
                 self._facts.protected_routers.add(router)
         elif func.attr == "add_middleware" and node.args:
             self._facts.limited_everywhere |= "SlowAPI" in (dotted(node.args[0]) or "")
+
+    def _registered_route(self, node: ast.Call, func: ast.Attribute) -> None:
+        """aiohttp: ``app.router.add_post("/x", h)``, ``web.post("/x", h)``,
+        ``add_route("POST", "/x", h)``; ``web.Application(middlewares=[auth])`` guards all."""
+        attr, args = func.attr, node.args
+        if attr == "Application":
+            for keyword in node.keywords:
+                if keyword.arg == "middlewares" and AUTH_WORDS.search(ast.unparse(keyword.value)):
+                    self._facts.guarded_everywhere = f"middleware {ast.unparse(keyword.value)}"
+            return
+        method = attr.removeprefix("add_").upper()
+        if attr == "add_route" and len(args) >= 3 and isinstance(args[0], ast.Constant):
+            method, args = str(args[0].value).upper(), args[1:]
+        elif not (attr.startswith("add_") and method.lower() in _HTTP_METHODS) and not (
+            attr in _HTTP_METHODS and dotted(func.value) in ("web", "aiohttp.web")
+        ):
+            return
+        if len(args) >= 2 and isinstance(args[0], ast.Constant) and isinstance(args[1], ast.Name):
+            self._facts.registered[args[1].id] = (str(args[0].value), method)
 
     def _guard_decorator(self, decorator: ast.expr, node: FunctionNode) -> None:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator

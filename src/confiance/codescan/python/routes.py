@@ -68,8 +68,12 @@ class Route:
     path: str
     methods: frozenset[str]
     router: str
-    auth: bool
+    auth_evidence: str
     limited: bool
+
+    @property
+    def auth(self) -> bool:
+        return bool(self.auth_evidence)
 
     @property
     def changes_state(self) -> bool:
@@ -84,6 +88,10 @@ class RouterFacts:
     protected_routers: set[str]
     limited_everywhere: bool
     aliases: dict[str, ast.expr] = field(default_factory=dict)
+    # Handlers registered by call (aiohttp ``app.router.add_post("/x", handler)``,
+    # ``web.post("/x", handler)``): function name -> (path, method).
+    registered: dict[str, tuple[str, str]] = field(default_factory=dict)
+    guarded_everywhere: str = ""
 
 
 def route_of(
@@ -99,17 +107,30 @@ def route_of(
                 path=path,
                 methods=methods,
                 router=router,
-                auth=router in facts.protected_routers
-                or _has_auth(function, decorator, facts.aliases),
+                auth_evidence=(
+                    f"{router}: app/router-wide guard"
+                    if router in facts.protected_routers
+                    else _auth_evidence(function, decorator, facts.aliases)
+                ),
                 limited=facts.limited_everywhere or _has_limit(function, decorator, facts.aliases),
             )
+    if function.name in facts.registered and not in_class:
+        path, method = facts.registered[function.name]
+        return Route(
+            function=function,
+            path=path,
+            methods=frozenset({method}) if method != "*" else frozenset(),
+            router="aiohttp",
+            auth_evidence=facts.guarded_everywhere or _auth_evidence(function, None, facts.aliases),
+            limited=facts.limited_everywhere or _has_limit(function, None, facts.aliases),
+        )
     if imports.imports_any(_DJANGO) and _is_django_view(function, in_class):
         return Route(
             function=function,
             path="",
             methods=_django_methods(function),
             router="",
-            auth=_has_auth(function, None, facts.aliases),
+            auth_evidence=_auth_evidence(function, None, facts.aliases),
             limited=facts.limited_everywhere or _has_limit(function, None, facts.aliases),
         )
     return None
@@ -227,17 +248,20 @@ def _resolved(annotation: ast.expr | None, aliases: dict[str, ast.expr]) -> ast.
     return annotation
 
 
-def _has_auth(
+def _auth_evidence(
     function: FunctionNode, decorator: ast.expr | None, aliases: dict[str, ast.expr]
-) -> bool:
-    evidence = [
-        *_decorator_names(function),
-        *_param_dependencies(function, aliases),
-        *_decorator_dependencies(decorator),
+) -> str:
+    """What authenticates the route (``@login_required``, ``Depends(get_current_user)``, a
+    check in the body), or "" when nothing does."""
+    decorators = [f"@{name}" for name in _decorator_names(function)]
+    dependencies = [
+        f"Depends({name})"
+        for name in (*_param_dependencies(function, aliases), *_decorator_dependencies(decorator))
     ]
-    if any(AUTH_WORDS.search(e) and not _NOT_AUTH.search(e) for e in evidence):
-        return True
-    return _body_checks_auth(function)
+    for evidence in (*decorators, *dependencies):
+        if AUTH_WORDS.search(evidence) and not _NOT_AUTH.search(evidence):
+            return evidence
+    return _body_auth(function)
 
 
 def _has_limit(
@@ -256,16 +280,16 @@ def _has_limit(
     )
 
 
-def _body_checks_auth(function: FunctionNode) -> bool:
+def _body_auth(function: FunctionNode) -> str:
     for stmt in function.body:
         for node in ast.walk(stmt):
             if isinstance(node, ast.Name) and _BODY_AUTH.search(node.id):
-                return True
+                return f"check in the body: {node.id} (line {node.lineno})"
             if isinstance(node, ast.Attribute) and _BODY_AUTH.search(node.attr):
-                return True
+                return f"check in the body: .{node.attr} (line {node.lineno})"
             if isinstance(node, ast.Call) and _denies(node):
-                return True
-    return False
+                return f"check in the body: answers 401 (line {node.lineno})"
+    return ""
 
 
 def _denies(call: ast.Call) -> bool:

@@ -70,7 +70,7 @@ def conversation(conversation_id: int, user: CurrentUser):
 
 
 @app.delete("/conversations/{conversation_id}")
-def delete_conversation(conversation_id: int):  # expect: CF-PY-MISSING-AUTH
+def delete_conversation(conversation_id: int):  # expect: CF-PY-UNAUTHENTICATED-ACTION
     db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
     return {"deleted": conversation_id}
 

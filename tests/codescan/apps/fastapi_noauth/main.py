@@ -17,7 +17,7 @@ MODEL = "gpt-3.5-turbo-0613"  # expect: CF-LLM-MODEL-RETIRED
 
 
 @app.get("/summary", response_class=HTMLResponse)
-def summary(url: str):
+def summary(url: str):  # expect: CF-PY-UNAUTHENTICATED-ACTION
     page = requests.get(url, timeout=10)  # expect: CF-PY-SSRF
     result = litellm.completion(  # expect: CF-LLM-NO-TIMEOUT
         model=MODEL,

@@ -70,7 +70,7 @@ def create_note():
 
 
 @app.route("/notes/<int:note_id>", methods=["DELETE"])
-def delete_note(note_id):  # expect: CF-PY-MISSING-AUTH
+def delete_note(note_id):  # expect: CF-PY-UNAUTHENTICATED-ACTION
     db().execute("DELETE FROM notes WHERE id = ?", (note_id,))
     db().commit()
     return jsonify(deleted=note_id)

@@ -29,14 +29,14 @@ def fetch():
 
 
 @app.route("/admin/restart", methods=["POST"])
-def admin_restart():  # expect: CF-PY-MISSING-AUTH
+def admin_restart():  # expect: CF-PY-UNAUTHENTICATED-ACTION
     service = request.form["service"]
     subprocess.run(["systemctl", "restart", service], check=True)
     return {"restarted": service}
 
 
 @app.route("/admin/logs")
-def admin_logs():  # expect: CF-PY-MISSING-AUTH
+def admin_logs():  # expect: CF-PY-UNAUTHENTICATED-ACTION
     lines = request.args.get("lines", "100")
     output = subprocess.check_output(
         f"tail -n {lines} /var/log/app.log",  # expect: CF-PY-CMDI

@@ -10,7 +10,7 @@ app = Flask(__name__)
 
 
 @app.post("/ping")
-def ping():
+def ping():  # expect: CF-PY-UNAUTHENTICATED-ACTION
     host = request.form["host"]
     os.system("ping -c 1 " + host)  # expect: CF-PY-CMDI
     subprocess.run(f"ping -c 1 {host}", shell=True)  # expect: CF-PY-CMDI
@@ -20,7 +20,7 @@ def ping():
 
 
 @app.post("/tool")
-def run_tool():
+def run_tool():  # expect: CF-PY-UNAUTHENTICATED-ACTION
     tool = request.json["tool"]
     subprocess.Popen([tool, "--version"])  # expect: CF-PY-CMDI
     output = os.popen("grep %s /var/log/app.log" % request.args["pattern"]).read()  # expect: CF-PY-CMDI

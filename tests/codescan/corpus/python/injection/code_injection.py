@@ -7,7 +7,7 @@ app = Flask(__name__)
 
 
 @app.route("/calc")
-def calc():
+def calc():  # expect: CF-PY-UNAUTHENTICATED-ACTION
     expression = request.args["expr"]
     result = eval(expression)  # expect: CF-PY-CODE-INJECTION
     exec("total = " + request.args["formula"])  # expect: CF-PY-CODE-INJECTION

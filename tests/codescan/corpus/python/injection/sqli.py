@@ -60,7 +60,7 @@ def constant_query():
 
 
 @app.route("/schema")
-def use_schema():
+def use_schema():  # expect: CF-PY-UNAUTHENTICATED-ACTION
     schema = request.args["schema"]
     quoted = db.dialect.identifier_preparer.quote_identifier(schema)
     db.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted}")  # ok: CF-PY-SQLI

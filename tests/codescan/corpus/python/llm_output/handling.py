@@ -49,7 +49,7 @@ def lookup(question):
 
 
 @app.route("/summary")
-def summary():
+def summary():  # expect: CF-PY-UNAUTHENTICATED-ACTION
     text = ask("Summarise today's news as HTML")
     card = Markup(text)  # expect: CF-LLM-OUTPUT-HTML
     page = render_template_string(text)  # expect: CF-LLM-OUTPUT-HTML

@@ -14,7 +14,7 @@ SYSTEM = "You are a support assistant for Acme. Answer only questions about Acme
 
 
 @app.post("/chat")
-def chat():
+def chat():  # expect: CF-PY-UNAUTHENTICATED-ACTION
     persona = request.json["persona"]
     messages = [
         {"role": "system", "content": f"You are {persona}. " + SYSTEM},  # expect: CF-LLM-SYSTEM-PROMPT-INJECTION
@@ -25,7 +25,7 @@ def chat():
 
 
 @app.post("/chat/safe")
-def chat_safe():
+def chat_safe():  # expect: CF-PY-UNAUTHENTICATED-ACTION
     messages = [
         {"role": "system", "content": SYSTEM},  # ok: CF-LLM-SYSTEM-PROMPT-INJECTION
         {"role": "user", "content": request.json["message"]},
@@ -35,7 +35,7 @@ def chat_safe():
 
 
 @api.post("/ask")
-def ask(question: str, tone: str):
+def ask(question: str, tone: str):  # expect: CF-PY-UNAUTHENTICATED-ACTION
     system_prompt = SYSTEM + " Use a " + tone + " tone."
     message = claude.messages.create(
         model="claude-sonnet-4-5",
@@ -47,7 +47,7 @@ def ask(question: str, tone: str):
 
 
 @api.post("/ask/allowlisted")
-def ask_allowlisted(question: str, tone: str):
+def ask_allowlisted(question: str, tone: str):  # expect: CF-PY-UNAUTHENTICATED-ACTION
     if tone not in ("formal", "friendly"):
         return {"error": "unknown tone"}
     message = claude.messages.create(

@@ -10,14 +10,14 @@ api = FastAPI()
 
 
 @app.post("/users")
-def create_user():
+def create_user():  # expect: CF-PY-UNAUTHENTICATED-ACTION
     user = User(**request.json)  # expect: CF-PY-MASS-ASSIGNMENT
     Session().add(user)
     return "created"
 
 
 @app.post("/users/<int:user_id>")
-def update_user(user_id):
+def update_user(user_id):  # expect: CF-PY-UNAUTHENTICATED-ACTION
     user = Session().get(User, user_id)
     user.__dict__.update(request.form)  # expect: CF-PY-MASS-ASSIGNMENT
     for key, value in request.json.items():
@@ -27,7 +27,7 @@ def update_user(user_id):
 
 
 @app.post("/users/explicit")
-def create_explicit():
+def create_explicit():  # expect: CF-PY-UNAUTHENTICATED-ACTION
     data = request.json
     user = User(name=data["name"], email=data["email"])  # ok: CF-PY-MASS-ASSIGNMENT
     Session().add(user)

@@ -33,7 +33,7 @@ def safe_download():
 
 
 @app.post("/upload")
-def upload():
+def upload():  # expect: CF-PY-UNAUTHENTICATED-ACTION
     uploaded = request.files["doc"]
     uploaded.save(os.path.join(UPLOADS, secure_filename(uploaded.filename)))  # expect: CF-PY-UNRESTRICTED-UPLOAD
     target = Path(UPLOADS) / request.form["folder"]
@@ -42,7 +42,7 @@ def upload():
 
 
 @app.post("/delete/<name>")
-def delete(name):
+def delete(name):  # expect: CF-PY-UNAUTHENTICATED-ACTION
     os.remove(os.path.join(UPLOADS, name))  # expect: CF-PY-PATH-TRAVERSAL
     shutil.rmtree(f"{UPLOADS}/{request.form['dir']}")  # expect: CF-PY-PATH-TRAVERSAL
     return "ok"

@@ -47,21 +47,21 @@ def image():
 
 
 @api.post("/files")
-async def store(file: UploadFile):
+async def store(file: UploadFile):  # expect: CF-PY-UNAUTHENTICATED-ACTION
     with open(os.path.join(UPLOAD_DIR, uuid.uuid4().hex), "wb") as out:
         out.write(await file.read())  # expect: CF-PY-UNRESTRICTED-UPLOAD
     return {"ok": True}
 
 
 @api.post("/import")
-async def import_data(file: UploadFile):
+async def import_data(file: UploadFile):  # expect: CF-PY-UNAUTHENTICATED-ACTION
     with open(os.path.join(UPLOAD_DIR, "import.bin"), "wb") as out:
         shutil.copyfileobj(file.file, out)  # expect: CF-PY-UNRESTRICTED-UPLOAD
     return {"ok": True}
 
 
 @api.post("/csv")
-async def csv_upload(file: UploadFile):
+async def csv_upload(file: UploadFile):  # expect: CF-PY-UNAUTHENTICATED-ACTION
     if not file.filename.endswith(".csv"):
         return {"error": "csv only"}
     with open(os.path.join(UPLOAD_DIR, uuid.uuid4().hex + ".csv"), "wb") as out:

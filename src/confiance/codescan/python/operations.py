@@ -1,0 +1,156 @@
+"""Dangerous operations a request handler reaches: what makes a route worth protecting.
+
+Walks the handler's body and, transitively, the module functions it calls (each once), and
+names what it does: runs commands or code, writes to a database or store, writes or deletes
+files, sends mail or messages, or calls a paid API (language models, payments, SMS).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from confiance.codescan.inventory import RouteEntry
+from confiance.codescan.python.index import FunctionInfo, ModuleIndex
+from confiance.codescan.python.llm import llm_call
+from confiance.codescan.python.names import dotted, last_name
+
+__all__ = ["Operation", "dangerous_operations", "route_entries"]
+
+Operation = str
+"""One of: ``run commands``, ``execute code``, ``write to the store``, ``write files``,
+``send mail``, ``call a paid API``."""
+
+COMMANDS = "run commands"
+CODE = "execute code"
+STORE = "write to the store"
+FILES = "write files"
+MAIL = "send mail"
+PAID = "call a paid API"
+
+_COMMAND_CALLS = re.compile(
+    r"^(?:subprocess\.\w+|os\.(?:system|popen|exec\w*|spawn\w*)|asyncio\.create_subprocess_\w+|"
+    r"pty\.spawn|commands\.getoutput)$"
+)
+_CODE_CALLS = frozenset({"eval", "exec", "builtins.eval", "builtins.exec"})
+_FILE_CALLS = frozenset(
+    {"os.remove", "os.unlink", "os.rmdir", "os.rename", "os.replace", "shutil.rmtree",
+     "shutil.move", "shutil.copy", "shutil.copyfile"}
+)  # fmt: skip
+_STORE_METHODS = frozenset(
+    {"commit", "insert_one", "insert_many", "update_one", "update_many", "delete_one",
+     "delete_many", "replace_one", "bulk_create", "bulk_update", "put_item", "delete_item",
+     "update_item", "hset", "lpush", "rpush", "sadd", "zadd"}
+)  # fmt: skip
+_ORM_WRITES = frozenset({"save", "delete", "create", "update", "add", "merge"})
+_DB_RECEIVER = re.compile(r"session|db|objects|repo|store|collection|table|redis|cache", re.I)
+_SQL_WRITE = re.compile(r"^\s*(?:insert|update|delete|drop|alter|create|truncate|replace)\b", re.I)
+_MAIL = re.compile(r"sendmail|send_message|send_mail|send_email|mail\.send|send_mass_mail")
+_PAID_PREFIXES = ("stripe.", "twilio.", "braintree.", "sendgrid.", "boto3.", "paypalrestsdk.")
+_MAX_FUNCTIONS = 50
+
+
+def _operation(node: ast.Call, index: ModuleIndex) -> Operation | None:
+    qual = index.imports.qualname(node.func) or ""
+    name = last_name(node.func)
+    if _COMMAND_CALLS.match(qual) or name == "exec_command":
+        return COMMANDS
+    if qual in _CODE_CALLS:
+        return CODE
+    if qual in _FILE_CALLS or name in ("write_text", "write_bytes", "unlink", "rmtree"):
+        return FILES
+    if qual in ("open", "builtins.open") and _write_mode(node):
+        return FILES
+    if _MAIL.search(qual or name):
+        return MAIL
+    if llm_call(node, index.imports) is not None or qual.startswith(_PAID_PREFIXES):
+        return PAID
+    receiver = dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None
+    if name in _STORE_METHODS:
+        return STORE
+    if name in _ORM_WRITES and receiver and _DB_RECEIVER.search(receiver):
+        return STORE
+    if name in ("execute", "executemany") and node.args:
+        sql = node.args[0]
+        text = sql.value if isinstance(sql, ast.Constant) else ""
+        if isinstance(sql, ast.JoinedStr) and sql.values:
+            first = sql.values[0]
+            text = first.value if isinstance(first, ast.Constant) else ""
+        if isinstance(text, str) and _SQL_WRITE.match(text):
+            return STORE
+    return None
+
+
+def _write_mode(node: ast.Call) -> bool:
+    mode = node.args[1] if len(node.args) > 1 else None
+    for keyword in node.keywords:
+        if keyword.arg == "mode":
+            mode = keyword.value
+    return (
+        isinstance(mode, ast.Constant)
+        and isinstance(mode.value, str)
+        and bool(set(mode.value) & set("wax+"))
+    )
+
+
+def dangerous_operations(info: FunctionInfo, index: ModuleIndex) -> dict[Operation, int]:
+    """Each dangerous operation the function (or a module function it calls) performs, with
+    the first line where it happens, in the order found."""
+    found: dict[Operation, int] = {}
+    pending, seen = [info], {info.key}
+    while pending and len(seen) <= _MAX_FUNCTIONS:
+        current = pending.pop()
+        for node in ast.walk(current.node):
+            if not isinstance(node, ast.Call):
+                continue
+            operation = _operation(node, index)
+            if operation is not None:
+                found.setdefault(operation, node.lineno)
+            callee = index.resolve(node.func, current.class_name)
+            if callee is not None and callee.key not in seen:
+                seen.add(callee.key)
+                pending.append(callee)
+    return found
+
+
+_FRAMEWORKS = {
+    "Flask": "flask", "Blueprint": "flask", "Quart": "flask", "FastAPI": "fastapi",
+    "APIRouter": "fastapi", "Starlette": "starlette", "Router": "starlette",
+    "RouteTableDef": "aiohttp", "Application": "aiohttp",
+}  # fmt: skip
+
+
+def _framework(router: str, path: str, index: ModuleIndex) -> str:
+    if router == "aiohttp":
+        return "aiohttp"
+    constructed = index.instances.get(router)
+    if constructed is not None:
+        found = _FRAMEWORKS.get(constructed[0].rpartition(".")[2])
+        if found:
+            return found
+    for package in ("fastapi", "flask", "starlette", "aiohttp", "quart", "django"):
+        if index.imports.imports_any(frozenset({package})) and (path or package == "django"):
+            return "flask" if package == "quart" else package
+    return "unknown"
+
+
+def route_entries(index: ModuleIndex, file: str) -> list[RouteEntry]:
+    """The inventory of the module's request handlers."""
+    entries = []
+    for info in index.functions.values():
+        route = info.route
+        if route is None:
+            continue
+        entries.append(
+            RouteEntry(
+                file=file,
+                line=info.node.lineno,
+                framework=_framework(route.router, route.path, index),
+                methods=tuple(sorted(route.methods)) or ("ANY",),
+                path=route.path or f"(view {info.node.name})",
+                handler=info.key,
+                auth=route.auth_evidence,
+                operations=tuple(dangerous_operations(info, index)),
+            )
+        )
+    return entries
