@@ -54,14 +54,18 @@ class ClientFormat(Protocol):
 class OpenAIEncoder:
     """OpenAI SSE. The usage-only final chunk is kept only when the client asked for it."""
 
+    relays_raw = True
+
     def __init__(self, include_usage: bool) -> None:
         self._include_usage = include_usage
 
     def encode(self, chunk: JSONObject) -> bytes:
+        # The vendor's "usage": null stays, as in the chunks relayed raw; counts do not.
         if not self._include_usage and "usage" in chunk:
             if not chunk.get("choices"):
                 return b""
-            chunk = {k: v for k, v in chunk.items() if k != "usage"}
+            if chunk["usage"] is not None:
+                chunk = {k: v for k, v in chunk.items() if k != "usage"}
         return b"data: " + orjson.dumps(chunk) + b"\n\n"
 
     def finish(self, usage: Usage) -> bytes:
@@ -92,6 +96,8 @@ OPENAI = OpenAIFormat()
 
 class AnthropicEncoder:
     """OpenAI chunks → Anthropic SSE events (message_start … message_stop)."""
+
+    relays_raw = False
 
     def __init__(self, model: str) -> None:
         self._writer = AnthropicStreamWriter(model)

@@ -16,7 +16,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from confiance.config.references import Target
 from confiance.config.schema import CircuitBreakerConfig, RetryConfig
@@ -36,7 +36,7 @@ from confiance.errors import (
 from confiance.gateway.resilience import BreakerBoard, CircuitBreaker, backoff_delay
 from confiance.gateway.routing import CompiledRoute
 from confiance.observability.metrics import GatewayMetrics
-from confiance.providers.base import Provider
+from confiance.providers.base import Provider, StreamItem, stream_batches
 
 __all__ = ["ChainContext", "Pipeline", "StreamStart"]
 
@@ -59,9 +59,11 @@ class ChainContext:
 
 @dataclass(frozen=True, slots=True)
 class StreamStart:
+    """A stream that has yielded its first batch (so it can no longer fall back)."""
+
     target: Target
-    first: JSONObject
-    rest: AsyncIterator[JSONObject]
+    first: list[StreamItem]
+    rest: AsyncIterator[list[StreamItem]]
 
 
 def _may_fall_back(error: BaseException) -> bool:
@@ -72,7 +74,7 @@ def _may_fall_back(error: BaseException) -> bool:
     return isinstance(error, ProviderError | CircuitOpen)
 
 
-async def aclose(iterator: AsyncIterator[JSONObject]) -> None:
+async def aclose(iterator: AsyncIterator[Any]) -> None:
     close = getattr(iterator, "aclose", None)
     if close is not None:
         await close()
@@ -109,14 +111,17 @@ class Pipeline:
         trace.model_answered = result.model or target.model
         return result
 
-    async def open_stream(self, ctx: ChainContext, body: JSONObject, trace: Trace) -> StreamStart:
-        """Starts the stream on the first target that yields a first chunk."""
+    async def open_stream(
+        self, ctx: ChainContext, body: JSONObject, trace: Trace, *, raw: bool = False
+    ) -> StreamStart:
+        """Starts the stream on the first target that yields a first chunk. With ``raw``, the
+        caller relays OpenAI events as they came where it can (see :data:`StreamItem`)."""
 
         async def call(provider: Provider, target: Target, timeout: float) -> StreamStart:
             request = ChatRequest(
                 model=target.model, body={**body, "model": target.model}, stream=True
             )
-            rest = provider.stream(request, timeout)
+            rest = stream_batches(provider, request, timeout, raw=raw)
             try:
                 first = await anext(rest)
             except StopAsyncIteration:
@@ -127,7 +132,8 @@ class Pipeline:
             return StreamStart(target=target, first=first, rest=rest)
 
         _, start = await self._run(ctx, trace, call)
-        model = start.first.get("model")
+        head = start.first[0]  # always parsed: a raw stream parses its first event
+        model = head.get("model") if isinstance(head, dict) else None
         trace.model_answered = model if isinstance(model, str) and model else start.target.model
         return start
 

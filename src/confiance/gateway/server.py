@@ -375,10 +375,11 @@ class Gateway:
         context = self._context(snapshot, route, t0)
         if body.get("stream") is True:
             trace.stream = True
-            start = await self.pipeline.open_stream(context, upstream, trace)
-            headers = _trace_headers(trace, snapshot).items()
             collect = StreamBody() if route.retention is Retention.FULL else None
             encoder = client.encoder(original)
+            raw = encoder.relays_raw and collect is None
+            start = await self.pipeline.open_stream(context, upstream, trace, raw=raw)
+            headers = _trace_headers(trace, snapshot).items()
             response = await relay(request, start, encoder, trace, headers, t0, collect)
             if collect is not None:
                 retain_response(route, trace, collect.body())

@@ -1,4 +1,11 @@
-"""Relaying a started stream to the client as server-sent events, chunk by chunk.
+"""Relaying a started stream to the client as server-sent events.
+
+The upstream's chunks arrive in batches, one per read from the network; each batch becomes one
+write to the client, and the end of the stream goes out with the last write. When the client
+speaks the vendor's wire format and nothing must be rewritten (an OpenAI client, an OpenAI-format
+vendor, a route that keeps no bodies), events the gateway need not read arrive as bytes and are
+relayed as they came; only the first chunk (the model that answered), the usage chunk, errors
+and finish reasons are parsed.
 
 The relay never retries: by the time it runs, bytes have reached the client. An upstream failure
 mid-stream ends the stream with an error event in the client's format; a client that goes away
@@ -19,6 +26,7 @@ from confiance.domain.types import JSONObject
 from confiance.errors import ConfianceError
 from confiance.gateway.pipeline import StreamStart, aclose
 from confiance.gateway.retention import StreamBody
+from confiance.providers.base import StreamItem
 
 __all__ = ["SSE_HEADERS", "ChunkEncoder", "relay"]
 
@@ -30,7 +38,13 @@ SSE_HEADERS = {
 
 
 class ChunkEncoder(Protocol):
-    """Turns OpenAI chunks into the bytes of the client's wire format."""
+    """Turns OpenAI chunks into the bytes of the client's wire format.
+
+    ``relays_raw`` is true when the client reads OpenAI events exactly as a vendor sends them,
+    so an unparsed event (``bytes``) can be relayed without this encoder."""
+
+    @property
+    def relays_raw(self) -> bool: ...
 
     def encode(self, chunk: JSONObject) -> bytes: ...
 
@@ -39,9 +53,31 @@ class ChunkEncoder(Protocol):
     def error(self, error: ConfianceError) -> bytes: ...
 
 
-def _usage_of(chunk: JSONObject) -> Usage | None:
-    usage = chunk.get("usage")
-    return Usage.from_openai(usage) if isinstance(usage, dict) else None
+class _Batches:
+    """Encodes one batch of chunks into one write, keeping the last usage seen."""
+
+    __slots__ = ("collect", "encoder", "usage")
+
+    def __init__(self, encoder: ChunkEncoder, collect: StreamBody | None) -> None:
+        self.encoder = encoder
+        self.collect = collect
+        self.usage: JSONObject | None = None
+
+    def encode(self, batch: list[StreamItem]) -> bytes:
+        parts: list[bytes] = []
+        for item in batch:
+            if isinstance(item, bytes):
+                parts += (b"data: ", item, b"\n\n")
+                continue
+            usage = item.get("usage")
+            if isinstance(usage, dict):
+                self.usage = usage
+            if self.collect is not None:
+                self.collect.add(item)
+            data = self.encoder.encode(item)
+            if data:
+                parts.append(data)
+        return b"".join(parts)
 
 
 async def relay(
@@ -57,35 +93,30 @@ async def relay(
     """Send ``start.first`` and the rest of the stream; fills in the trace's usage, TTFT, status.
     Chunks are added to ``collect`` when given (full body retention)."""
     response = web.StreamResponse(status=200, headers={**SSE_HEADERS, **dict(headers)})
-    usage = _usage_of(start.first)
-    rest: AsyncIterator[JSONObject] = start.rest
+    batches = _Batches(encoder, collect)
+    rest: AsyncIterator[list[StreamItem]] = start.rest
     try:
         await response.prepare(request)
-        await response.write(encoder.encode(start.first))
+        await response.write(batches.encode(start.first))  # with the headers, in one send
         trace.ttft_ms = (clock() - t0) * 1000
-        if collect is not None:
-            collect.add(start.first)
         try:
-            async for chunk in rest:
-                usage = _usage_of(chunk) or usage
-                if collect is not None:
-                    collect.add(chunk)
-                data = encoder.encode(chunk)
+            async for batch in rest:
+                data = batches.encode(batch)
                 if data:
                     await response.write(data)
         except ConfianceError as error:
             trace.status, trace.http_status = TraceStatus.ERROR, error.http_status
             trace.error_class, trace.error = error.code, f"after first chunk: {error.message}"
-            await response.write(encoder.error(error))
+            await response.write_eof(encoder.error(error))
         else:
-            await response.write(encoder.finish(usage or Usage()))
-        await response.write_eof()
+            await response.write_eof(encoder.finish(Usage.from_openai(batches.usage)))
     except (ConnectionResetError, ConnectionError) as error:
         trace.status, trace.http_status = TraceStatus.CLIENT_DISCONNECTED, 499
         trace.error = f"client disconnected mid-stream: {type(error).__name__}"
     finally:
         await aclose(rest)
-        if usage is not None:
+        if batches.usage is not None:
+            usage = Usage.from_openai(batches.usage)
             trace.prompt_tokens, trace.completion_tokens = (
                 usage.prompt_tokens,
                 usage.completion_tokens,

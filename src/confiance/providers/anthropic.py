@@ -21,8 +21,8 @@ from confiance.providers.anthropic_format import (
     anthropic_to_openai_response,
     openai_to_anthropic_request,
 )
-from confiance.providers.base import ProviderContext
-from confiance.providers.http import Upstream
+from confiance.providers.base import ProviderContext, StreamItem
+from confiance.providers.http import Upstream, one_at_a_time
 
 __all__ = ["ANTHROPIC_VERSION", "AnthropicProvider"]
 
@@ -59,9 +59,15 @@ class AnthropicProvider:
         return ChatResult(body=body, usage=Usage.from_openai(body["usage"]), model=model)
 
     def stream(self, request: ChatRequest, timeout: float) -> AsyncIterator[JSONObject]:
+        return one_at_a_time(self.stream_batches(request, timeout))
+
+    def stream_batches(
+        self, request: ChatRequest, timeout: float, *, raw: bool = False
+    ) -> AsyncIterator[list[StreamItem]]:
+        """Anthropic events are always translated: ``raw`` has no effect."""
         payload = openai_to_anthropic_request(request.body, request.model)
         payload["stream"] = True
-        return self._upstream.stream(
+        return self._upstream.batches(
             self._url,
             orjson.dumps(payload),
             self._request_headers(request.headers),

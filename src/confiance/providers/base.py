@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeAlias, cast
 
 import aiohttp
 
@@ -17,7 +17,21 @@ from confiance.config.schema import ProviderConfig
 from confiance.domain.chat import ChatRequest, ChatResult, EmbeddingRequest, EmbeddingResult
 from confiance.domain.types import JSONObject, ProviderKind
 
-__all__ = ["Provider", "ProviderContext", "ProviderFactory", "ProviderRegistry", "registry"]
+__all__ = [
+    "BatchStreaming",
+    "Provider",
+    "ProviderContext",
+    "ProviderFactory",
+    "ProviderRegistry",
+    "StreamItem",
+    "registry",
+    "stream_batches",
+]
+
+StreamItem: TypeAlias = JSONObject | bytes
+"""One chunk of a stream: an OpenAI chunk, parsed; or, only when the caller asked for ``raw``
+from a vendor that speaks the OpenAI wire format, the data of an OpenAI event that holds nothing
+the gateway reads (no usage, error or finish reason), to be relayed as it came."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +61,38 @@ class Provider(Protocol):
     async def embed(self, request: EmbeddingRequest, timeout: float) -> EmbeddingResult:
         """OpenAI-shaped embeddings. Raises ``UsageError`` when the vendor has none."""
         ...
+
+
+class BatchStreaming(Protocol):
+    """What the built-in adapters add to :class:`Provider` for the gateway's relay."""
+
+    def stream_batches(
+        self, request: ChatRequest, timeout: float, *, raw: bool = False
+    ) -> AsyncIterator[list[StreamItem]]:
+        """The chunks of :meth:`Provider.stream`, one non-empty list per read from the network,
+        so the relay writes them to its client at once. With ``raw``, events that the gateway
+        need not read may come as ``bytes`` (see :data:`StreamItem`)."""
+        ...
+
+
+async def _one_by_one(chunks: AsyncIterator[JSONObject]) -> AsyncIterator[list[StreamItem]]:
+    try:
+        async for chunk in chunks:
+            yield [chunk]
+    finally:
+        close = getattr(chunks, "aclose", None)
+        if close is not None:
+            await close()
+
+
+def stream_batches(
+    provider: Provider, request: ChatRequest, timeout: float, *, raw: bool = False
+) -> AsyncIterator[list[StreamItem]]:
+    """``provider``'s stream in batches: its own when it has them (:class:`BatchStreaming`),
+    else its chunks one at a time (an adapter registered by a plugin)."""
+    if hasattr(provider, "stream_batches"):
+        return cast(BatchStreaming, provider).stream_batches(request, timeout, raw=raw)
+    return _one_by_one(provider.stream(request, timeout))
 
 
 ProviderFactory = Callable[[ProviderContext], Provider]

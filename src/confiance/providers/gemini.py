@@ -19,13 +19,13 @@ import orjson
 from confiance.domain.chat import ChatRequest, ChatResult, EmbeddingRequest, EmbeddingResult, Usage
 from confiance.domain.types import JSONObject
 from confiance.errors import UsageError
-from confiance.providers.base import ProviderContext
+from confiance.providers.base import ProviderContext, StreamItem
 from confiance.providers.gemini_format import (
     GeminiChunkTranslator,
     gemini_to_openai_response,
     openai_to_gemini_request,
 )
-from confiance.providers.http import Upstream
+from confiance.providers.http import Upstream, one_at_a_time
 
 __all__ = ["GeminiProvider", "gemini_embedding_request"]
 
@@ -59,8 +59,14 @@ class GeminiProvider:
         return ChatResult(body=body, usage=Usage.from_openai(body["usage"]), model=body["model"])
 
     def stream(self, request: ChatRequest, timeout: float) -> AsyncIterator[JSONObject]:
+        return one_at_a_time(self.stream_batches(request, timeout))
+
+    def stream_batches(
+        self, request: ChatRequest, timeout: float, *, raw: bool = False
+    ) -> AsyncIterator[list[StreamItem]]:
+        """Gemini events are always translated: ``raw`` has no effect."""
         payload = openai_to_gemini_request(request.body)
-        return self._upstream.stream(
+        return self._upstream.batches(
             self._url(request.model, "streamGenerateContent") + "?alt=sse",
             orjson.dumps(payload),
             self._request_headers(request.headers),

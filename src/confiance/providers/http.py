@@ -30,6 +30,7 @@ import re
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import cast
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -45,12 +46,14 @@ from confiance.errors import (
     ProviderProtocolError,
     ProviderTimeout,
 )
+from confiance.providers.base import StreamItem
 from confiance.providers.sse import ChunkTranslator, SSEDecoder, VendorStreamError
 
 __all__ = [
     "ERROR_BODY_LIMIT",
     "Upstream",
     "create_session",
+    "one_at_a_time",
     "parse_retry_after",
     "vendor_message",
 ]
@@ -179,6 +182,17 @@ def _retry_after_from_body(body: bytes) -> float | None:
     return None
 
 
+async def one_at_a_time(batches: AsyncIterator[list[StreamItem]]) -> AsyncIterator[JSONObject]:
+    """The chunks of :meth:`Upstream.batches` one by one (for ``Provider.stream``; the
+    translator must not be a raw one, so every chunk is parsed)."""
+    try:
+        async for batch in batches:
+            for chunk in batch:
+                yield cast(JSONObject, chunk)
+    finally:
+        await batches.aclose()  # type: ignore[attr-defined]
+
+
 class Upstream:
     """One provider's calls over its shared session.
 
@@ -212,19 +226,21 @@ class Upstream:
             raise self.http_error(response.status, response.headers, body)
         return self.parse_object(body, response.status)
 
-    async def stream(
+    async def batches(
         self,
         url: str,
         payload: bytes,
         headers: Mapping[str, str],
         timeout: float,
         translator: ChunkTranslator,
-    ) -> AsyncIterator[JSONObject]:
-        """POSTs ``payload`` and yields the translated chunks of the event stream answered.
+    ) -> AsyncIterator[list[StreamItem]]:
+        """POSTs ``payload`` and yields the translated chunks of the event stream answered, one
+        non-empty list per read from the network (so the relay makes one write of them).
 
         ``timeout`` bounds the wait for the first chunk and every gap between chunks (time the
         consumer spends between chunks does not count). Closing the iterator early (``aclose``,
         or a cancelled consumer) closes the upstream connection so the vendor stops generating.
+        A read whose events end in an error yields the chunks before the error first.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -241,21 +257,27 @@ class Upstream:
                     raise self.http_error(response.status, response.headers, body)
             decoder = SSEDecoder()
             content = response.content
-            while not translator.done:
+            finished = False
+            while not finished:
                 async with asyncio.timeout_at(deadline):
                     data = await content.readany()
-                events = decoder.feed(data) if data else decoder.close()
-                for event in events:
-                    for chunk in translator.feed(event):
-                        yield chunk
-                        yielded = True
-                        deadline = loop.time() + timeout
-                    if translator.done:
-                        break
-                if not data:
-                    break
-            for chunk in translator.finish():
-                yield chunk
+                batch: list[StreamItem] = []
+                try:
+                    for event in decoder.feed(data) if data else decoder.close():
+                        batch += translator.feed(event)
+                        if translator.done:
+                            break
+                    finished = translator.done or not data
+                    if finished:
+                        batch += translator.finish()
+                except (VendorStreamError, ValueError):
+                    if batch:
+                        yield batch
+                    raise
+                if batch:
+                    yielded = True
+                    yield batch
+                    deadline = loop.time() + timeout
             complete = True
         except TimeoutError as error:
             what = "stalled: no chunk for" if yielded else "sent no first chunk within"

@@ -21,8 +21,8 @@ import orjson
 from confiance.domain.chat import ChatRequest, ChatResult, EmbeddingRequest, EmbeddingResult, Usage
 from confiance.domain.types import JSONObject
 from confiance.errors import ConfigError
-from confiance.providers.base import ProviderContext
-from confiance.providers.http import Upstream
+from confiance.providers.base import ProviderContext, StreamItem
+from confiance.providers.http import Upstream, one_at_a_time
 from confiance.providers.sse import SSEEvent, SSEFormatError, VendorStreamError
 
 __all__ = ["OpenAIChunkReader", "OpenAIProvider"]
@@ -68,6 +68,13 @@ class OpenAIProvider:
         )
 
     def stream(self, request: ChatRequest, timeout: float) -> AsyncIterator[JSONObject]:
+        return one_at_a_time(self.stream_batches(request, timeout))
+
+    def stream_batches(
+        self, request: ChatRequest, timeout: float, *, raw: bool = False
+    ) -> AsyncIterator[list[StreamItem]]:
+        """With ``raw``, events the gateway need not read come as their data bytes (see
+        :class:`OpenAIChunkReader`): the client speaks this wire format too."""
         # include_usage makes the last chunk carry token counts, which traces and budgets need.
         options = request.body.get("stream_options")
         options = {**options, "include_usage": True} if isinstance(options, dict) else None
@@ -78,8 +85,8 @@ class OpenAIProvider:
             "stream_options": options if options else {"include_usage": True},
         }
         headers = self._request_headers(request.headers)
-        return self._upstream.stream(
-            self._chat_url, orjson.dumps(body), headers, timeout, OpenAIChunkReader()
+        return self._upstream.batches(
+            self._chat_url, orjson.dumps(body), headers, timeout, OpenAIChunkReader(raw=raw)
         )
 
     async def embed(self, request: EmbeddingRequest, timeout: float) -> EmbeddingResult:
@@ -121,23 +128,35 @@ class OpenAIChunkReader:
 
     The stream is complete at ``data: [DONE]``; a body that ends without it is accepted only when
     a ``finish_reason`` was seen (some compatible servers omit the sentinel).
+
+    With ``raw`` (the relay to an OpenAI-format client, nothing to rewrite), an event after the
+    first is returned as its data bytes, unparsed, when its bytes show no usage, no error and no
+    finish reason (see :func:`_nothing_to_read`); such an event is only checked to be framed as
+    a JSON object. The first event is always parsed: it names the model that answered.
     """
 
-    __slots__ = ("_done", "_finished")
+    __slots__ = ("_done", "_finished", "_raw", "_raw_after_first")
 
-    def __init__(self) -> None:
+    def __init__(self, *, raw: bool = False) -> None:
         self._done = False
         self._finished = False
+        self._raw = False
+        self._raw_after_first = raw
 
     @property
     def done(self) -> bool:
         return self._done
 
-    def feed(self, event: SSEEvent) -> list[JSONObject]:
+    def feed(self, event: SSEEvent) -> list[JSONObject | bytes]:
         data = event.data
         if data == _DONE:
             self._done = True
             return []
+        if self._raw and _nothing_to_read(data):
+            if data[:1] != b"{" or data[-1:] != b"}":
+                raise SSEFormatError(f"stream chunk is not a JSON object: {data[:120]!r}")
+            return [data]
+        self._raw = self._raw_after_first
         chunk = orjson.loads(data)
         if not isinstance(chunk, dict):
             raise SSEFormatError(f"stream chunk is not a JSON object: {data[:120]!r}")
@@ -154,6 +173,18 @@ class OpenAIChunkReader:
         if not self._done and not self._finished:
             raise SSEFormatError("the stream ended before [DONE] and before any finish_reason")
         return []
+
+
+def _nothing_to_read(data: bytes) -> bool:
+    """True when the event's JSON holds no ``usage`` but null, no ``"error"`` and no
+    ``finish_reason`` but null. Counted on the bytes: inside a JSON string a quote is escaped, so
+    ``"usage"`` there is a key or a whole string value; anything unsure (a value ``"error"``,
+    a space after the colon) reads as "parse it"."""
+    return (
+        b'"error"' not in data
+        and data.count(b'"usage"') == data.count(b'"usage":null')
+        and data.count(b'"finish_reason"') == data.count(b'"finish_reason":null')
+    )
 
 
 def _stream_error(error: object, data: bytes) -> VendorStreamError:

@@ -13,8 +13,8 @@ objects; the adapters' shared stream driver (:mod:`confiance.providers.http`) ru
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Sequence
+from typing import NamedTuple, Protocol
 
 from confiance.domain.types import JSONObject
 
@@ -50,10 +50,10 @@ class VendorStreamError(Exception):
         self.body = body
 
 
-@dataclass(frozen=True, slots=True)
-class SSEEvent:
-    """One dispatched event. ``event`` is ``"message"`` when the block named none; ``data`` is
-    the ``data:`` lines joined with ``\\n`` (raw bytes: the JSON parser takes them as they are)."""
+class SSEEvent(NamedTuple):
+    """One dispatched event (a tuple: one is made per event, on the hot path). ``event`` is
+    ``"message"`` when the block named none; ``data`` is the ``data:`` lines joined with ``\\n``
+    (raw bytes: the JSON parser takes them as they are)."""
 
     event: str
     data: bytes
@@ -109,6 +109,8 @@ def _normalise_newlines(buffer: bytes, *, final: bool = False) -> bytes:
 
 def _parse_block(block: bytes) -> SSEEvent | None:
     """One block of lines → an event, or None for a block of comments / no data."""
+    if block[:6] == b"data: " and b"\n" not in block:  # the usual one-line event
+        return SSEEvent("message", block[6:])
     event = "message"
     data: list[bytes] = []
     for line in block.split(b"\n"):
@@ -142,16 +144,20 @@ def format_event(data: bytes, event: str | None = None) -> bytes:
 class ChunkTranslator(Protocol):
     """Turns one vendor's stream events into OpenAI chunks.
 
-    ``feed`` raises :class:`SSEFormatError` on data that breaks the vendor's format and
-    :class:`VendorStreamError` when the vendor reports an error in the stream. ``done`` turns true
-    on the vendor's terminal event (the driver then stops reading). ``finish`` is called once, after
-    the terminal event or at the end of the body, and returns closing chunks; it raises
+    ``feed`` returns the chunks the event makes (often one, sometimes none). A translator made to
+    relay (:class:`~confiance.providers.openai.OpenAIChunkReader` with ``raw``) may return an
+    event's data as ``bytes`` instead of a parsed chunk: an OpenAI event that nothing downstream
+    needs to read. ``feed`` raises :class:`SSEFormatError` on data that breaks the vendor's
+    format and :class:`VendorStreamError` when the vendor reports an error in the stream. ``done``
+    turns true on the vendor's terminal event (the driver then stops reading). ``finish`` is
+    called once, after the terminal event or at the end of the body, and returns closing chunks;
+    it raises
     :class:`SSEFormatError` when the stream ended before the vendor said it was complete.
     """
 
     @property
     def done(self) -> bool: ...
 
-    def feed(self, event: SSEEvent) -> list[JSONObject]: ...
+    def feed(self, event: SSEEvent) -> Sequence[JSONObject | bytes]: ...
 
-    def finish(self) -> list[JSONObject]: ...
+    def finish(self) -> Sequence[JSONObject]: ...
