@@ -30,6 +30,7 @@ from confiance.errors import (
     ProviderHTTPError,
     ProviderProtocolError,
     ProviderTimeout,
+    RateLimited,
     UpstreamRejected,
     is_retryable,
 )
@@ -141,6 +142,7 @@ class Pipeline:
         route = ctx.route
         deadline = ctx.t0 + route.timeouts.total
         errors: list[str] = []
+        finals: list[BaseException] = []
         last: BaseException | None = None
         for index, target in enumerate(route.chain):
             try:
@@ -149,6 +151,7 @@ class Pipeline:
                 if isinstance(error, ProviderHTTPError) and not _may_fall_back(error):
                     raise _rejected(target, error) from error
                 last = error
+                finals.append(error)
                 errors.append(f"{target}: {_describe(error)}")
                 if not _may_fall_back(error) or self._clock() >= deadline:
                     break
@@ -157,6 +160,9 @@ class Pipeline:
             trace.model_requested = target.model
             trace.fallback_used = index > 0
             return target, result
+        limited = _rate_limited(route, errors, finals)
+        if limited is not None:
+            raise limited
         raise _exhausted(route, errors, last, self._clock() >= deadline)
 
     async def _on_target(
@@ -287,6 +293,20 @@ def _rejected(target: Target, error: ProviderHTTPError) -> UpstreamRejected:
     return UpstreamRejected(
         f"{target.provider} rejected the request (HTTP {error.status}): {said}", status=status
     )
+
+
+def _rate_limited(
+    route: CompiledRoute, errors: list[str], finals: list[BaseException]
+) -> RateLimited | None:
+    """When every target tried ended in a 429, the client is rate limited too: a 429 with the
+    shortest ``Retry-After`` of those last answers (the soonest any target takes calls again),
+    so SDKs back off as the vendors taught them. ``None`` otherwise."""
+    if not finals or not all(isinstance(e, ProviderHTTPError) and e.status == 429 for e in finals):
+        return None
+    waits = [w for e in finals if (w := getattr(e, "retry_after", None)) is not None]
+    where = f"route {route.name!r}" if not route.direct else f"model {route.chain[0]}"
+    message = f"{where}: every target is rate limited: {'; '.join(errors)}"
+    return RateLimited(message, retry_after=min(waits) if waits else None)
 
 
 def _exhausted(
