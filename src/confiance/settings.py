@@ -8,6 +8,9 @@
 | ``CONFIANCE_HOST`` / ``CONFIANCE_PORT`` | ``127.0.0.1`` / ``8080`` | where ``serve`` listens |
 | ``CONFIANCE_LOG_LEVEL`` | ``info`` | log level |
 | ``CONFIANCE_KEY_ENV_ALLOW`` | unset | the variables a provider's ``api_key_env`` may name |
+| ``CONFIANCE_TRUSTED_PROXIES`` | unset | proxies whose ``X-Forwarded-Proto`` is believed |
+| ``CONFIANCE_SESSION_IDLE_MINUTES`` | ``30`` | web UI sessions end after this long unused |
+| ``CONFIANCE_SESSION_MAX_HOURS`` | ``8`` | and this long after sign-in, whatever happens |
 
 Every variable is described in ``docs/configuration.md``. A malformed value raises
 ``ValueError`` naming the variable.
@@ -15,15 +18,17 @@ Every variable is described in ``docs/configuration.md``. A malformed value rais
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_DATABASE_URL", "KEY_ENV_ALLOW", "Settings"]
+__all__ = ["DEFAULT_DATABASE_URL", "KEY_ENV_ALLOW", "TRUSTED_PROXIES", "Settings"]
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./confiance.db"
 KEY_ENV_ALLOW = "CONFIANCE_KEY_ENV_ALLOW"
+TRUSTED_PROXIES = "CONFIANCE_TRUSTED_PROXIES"
 _KEY_ENV_ENTRY = re.compile(r"^[A-Z0-9_*?]+$")
 _SEPARATORS = re.compile(r"[,\s]+")
 
@@ -37,6 +42,9 @@ class Settings:
     port: int = 8080
     log_level: str = "info"
     key_env_allow: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
+    session_idle_minutes: float = 30.0
+    session_max_hours: float = 8.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -52,6 +60,11 @@ class Settings:
             port=int(port),
             log_level=env.get("CONFIANCE_LOG_LEVEL", "info"),
             key_env_allow=parse_key_env_allow(env.get(KEY_ENV_ALLOW)),
+            trusted_proxies=parse_trusted_proxies(env.get(TRUSTED_PROXIES)),
+            session_idle_minutes=_duration(
+                env, "CONFIANCE_SESSION_IDLE_MINUTES", 30.0, 7 * 24 * 60
+            ),
+            session_max_hours=_duration(env, "CONFIANCE_SESSION_MAX_HOURS", 8.0, 31 * 24),
         )
 
 
@@ -66,3 +79,31 @@ def parse_key_env_allow(text: str | None) -> tuple[str, ...]:
                 "letters, digits and '_', with '*' or '?' as wildcards, separated by commas)"
             )
     return entries
+
+
+def parse_trusted_proxies(text: str | None) -> tuple[str, ...]:
+    """The addresses and networks (``10.0.0.5``, ``10.0.0.0/8``, ``::1``) of
+    ``CONFIANCE_TRUSTED_PROXIES``, normalised; empty when unset."""
+    networks: list[str] = []
+    for entry in (e for e in _SEPARATORS.split(text or "") if e):
+        try:
+            networks.append(str(ipaddress.ip_network(entry, strict=False)))
+        except ValueError:
+            raise ValueError(
+                f"{TRUSTED_PROXIES}: {entry!r} is not an IP address or network (write e.g. "
+                "10.0.0.5 or 10.0.0.0/8, separated by commas)"
+            ) from None
+    return tuple(networks)
+
+
+def _duration(env: Mapping[str, str], name: str, default: float, most: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= most:
+        raise ValueError(f"{name} must be a number above 0 and at most {most:g}, got {text!r}")
+    return value

@@ -10,7 +10,8 @@ from starlette.routing import Route
 from confiance.domain.keys import Role
 from confiance.web import create_web
 from confiance.web.guard import CONTENT_SECURITY_POLICY
-from confiance.web.sessions import LIFETIME, MIN_SECRET_CHARS, SECRET_ENV
+from confiance.web.session_records import DEFAULT_LIFETIME as LIFETIME
+from confiance.web.sessions import MIN_SECRET_CHARS, SECRET_ENV
 from confiance.web.viewers import AREAS_BY_ROLE, Area
 
 from .conftest import SECRET_KEY, WebUI

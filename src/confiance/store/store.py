@@ -20,6 +20,7 @@ from confiance.store.keys import KeyRepository
 from confiance.store.locks import JobLocks
 from confiance.store.migrate import check_current, upgrade
 from confiance.store.revisions import RevisionRepository
+from confiance.store.sessions import WebSessionRepository
 from confiance.store.traces import TraceRepository
 from confiance.store.urls import parse_database_url
 
@@ -28,7 +29,7 @@ __all__ = ["Store"]
 
 class Store:
     """Repositories over one database: ``revisions``, ``keys``, ``traces``, ``audit``,
-    ``evals``; and ``locks`` for jobs that must run once across processes."""
+    ``evals``, ``web_sessions``; and ``locks`` for jobs that must run once across processes."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -38,6 +39,7 @@ class Store:
         self.audit = AuditRepository(database)
         self.evals = EvalRunRepository(database)
         self.locks = JobLocks(database)
+        self.web_sessions = WebSessionRepository(database)
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> Store:

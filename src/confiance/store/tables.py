@@ -40,6 +40,7 @@ __all__ = [
     "meta",
     "metadata",
     "traces",
+    "web_sessions",
 ]
 
 
@@ -164,4 +165,16 @@ audit_head = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    # SHA-256 of the session id: a reader of the database cannot take over a session.
+    Column("id_hash", String(64), primary_key=True),
+    Column("key_id", String(), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Index("ix_web_sessions_last_seen_at", "last_seen_at"),
+    Index("ix_web_sessions_key_id", "key_id"),
 )

@@ -17,6 +17,7 @@ from confiance.control.keys import KeyService
 from confiance.store.eval_stats import EvalStats
 from confiance.store.trace_stats import TraceStats
 from confiance.web.rendering import Renderer
+from confiance.web.session_records import SessionRecords
 from confiance.web.sessions import FlashLevel, SessionCodec, session_of
 from confiance.web.viewers import Area, KeyDirectory, Viewer
 
@@ -62,6 +63,7 @@ class WebState:
     keys: KeyService
     traffic: TraceStats
     eval_stats: EvalStats
+    sessions: SessionRecords
 
 
 def state_of(request: Request) -> WebState:
@@ -81,6 +83,7 @@ async def viewer_for(request: Request, area: Area) -> Viewer:
         raise SignInRequired
     viewer = await state.directory.active(session.key_id)
     if viewer is None:
+        await state.sessions.end(session.sid)
         session.sign_out(state.services.clock())
         session.flash(
             FlashLevel.INFO,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -37,6 +38,7 @@ from confiance.web.access import (
 from confiance.web.assets import StaticAssets
 from confiance.web.guard import WebGuard
 from confiance.web.rendering import Renderer, url_for
+from confiance.web.session_records import SessionRecords
 from confiance.web.sessions import SessionCodec, SessionMiddleware, resolve_secret, session_of
 from confiance.web.viewers import KeyDirectory
 
@@ -67,6 +69,13 @@ def create_web(
     """
     secret = secret_key or resolve_secret(os.environ if env is None else env)
     codec = SessionCodec(secret)
+    settings = services.settings
+    records = SessionRecords(
+        services.store.web_sessions,
+        services.clock,
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        lifetime=timedelta(hours=settings.session_max_hours),
+    )
     renderer = Renderer(codec)
     database = services.store.database
     state = WebState(
@@ -78,6 +87,7 @@ def create_web(
         keys=KeyService(services.store, services.clock, audit_actor="web"),
         traffic=TraceStats(database),
         eval_stats=EvalStats(database),
+        sessions=records,
     )
     routes: list[BaseRoute] = [
         *overview.routes,
@@ -95,7 +105,13 @@ def create_web(
             max_body_bytes=max_body_bytes,
             error_page=renderer.error_document,
         ),
-        Middleware(SessionMiddleware, codec=codec, clock=services.clock),
+        Middleware(
+            SessionMiddleware,
+            codec=codec,
+            clock=services.clock,
+            records=records,
+            trusted_proxies=settings.trusted_proxies,
+        ),
     ]
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=_HANDLERS)
     app.state.confiance_web = state

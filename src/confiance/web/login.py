@@ -51,6 +51,7 @@ async def login(request: Request) -> Response:
         context = {"next": target, "error": _sentence(error.message)}
         return state.renderer.page(request, "login.html", context, status=error.http_status)
     session.sign_in(viewer.key_id, state.services.clock())
+    await state.sessions.start(session.sid, viewer.key_id)
     session.flash(FlashLevel.SUCCESS, f"Signed in as {viewer.name} ({viewer.role.value}).")
     return RedirectResponse(url_for(request, target), status_code=303)
 
@@ -59,6 +60,9 @@ async def logout(request: Request) -> Response:
     state = state_of(request)
     await checked_form(request)
     session = session_of(request.scope)
+    # The record goes first: from now on this session id is refused on every worker, so a
+    # copy of the cookie kept from before is worth nothing.
+    await state.sessions.end(session.sid)
     session.sign_out(state.services.clock())
     session.flash(FlashLevel.INFO, "You are signed out.")
     return RedirectResponse(url_for(request, "/login"), status_code=303)

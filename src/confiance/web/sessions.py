@@ -2,8 +2,10 @@
 
 The cookie never holds a key secret. It is signed (itsdangerous, HMAC-SHA1 over a key derived
 from the process secret) so it cannot be forged or edited, ``HttpOnly`` (scripts cannot read
-it), ``SameSite=Lax`` (not sent on cross-site POSTs), ``Secure`` on https requests, scoped to the
-UI's path, and expires 8 hours after sign-in whatever the browser does with it.
+it), ``SameSite=Lax`` (not sent on cross-site POSTs), ``Secure`` on https requests (directly or
+through a trusted proxy's ``X-Forwarded-Proto``), and scoped to the UI's path. A signed-in
+session is valid only while its server-side record is (:mod:`confiance.web.session_records`):
+sign-out, the idle timeout and the absolute lifetime end it on every worker at once.
 
 Each session has a random id; the CSRF token of every form is an HMAC of that id under the
 process secret, so it is bound to the session and changes at every sign-in (the id is rotated
@@ -18,9 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -32,10 +35,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from confiance.errors import ConfigError
+from confiance.web.session_records import Ended, SessionRecords
 
 __all__ = [
     "COOKIE_NAME",
-    "LIFETIME",
     "MIN_SECRET_CHARS",
     "SECRET_ENV",
     "Flash",
@@ -50,7 +53,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 COOKIE_NAME = "confiance_session"
-LIFETIME = timedelta(hours=8)
 SECRET_ENV = "CONFIANCE_SECRET_KEY"  # noqa: S105 - the variable's name, not a secret
 MIN_SECRET_CHARS = 32
 _SCOPE_KEY = "confiance.session"
@@ -188,21 +190,33 @@ class SessionMiddleware:
     """Loads the session from the cookie into the request scope and writes it back (as a
     ``Set-Cookie`` header) when the request changed it.
 
-    A missing, invalid or expired cookie gives a fresh anonymous session; an expired signed-in
-    session also leaves a flash saying so.
+    A missing, invalid or expired cookie gives a fresh anonymous session. A signed-in session
+    is valid only while its server-side record is (``records``, see
+    :mod:`confiance.web.session_records`): signed out, idle or past its lifetime, the browser
+    gets a fresh anonymous session with a flash saying why. The cookie is ``Secure`` when the
+    request came over https, directly or through one of ``trusted_proxies`` (addresses or
+    networks) saying so with ``X-Forwarded-Proto``.
     """
 
-    def __init__(self, app: ASGIApp, codec: SessionCodec, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        codec: SessionCodec,
+        clock: Callable[[], datetime],
+        records: SessionRecords,
+        trusted_proxies: Sequence[str] = (),
+    ) -> None:
         self.app = app
         self._codec = codec
         self._clock = clock
+        self._records = records
+        self._proxies = tuple(ipaddress.ip_network(p, strict=False) for p in trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        now = self._clock()
-        session = self._load(scope, now)
+        session = await self._load(scope, self._clock())
         scope[_SCOPE_KEY] = session
 
         async def send_with_cookie(message: Message) -> None:
@@ -213,20 +227,30 @@ class SessionMiddleware:
 
         await self.app(scope, receive, send_with_cookie)
 
-    def _load(self, scope: Scope, now: datetime) -> Session:
+    async def _load(self, scope: Scope, now: datetime) -> Session:
         token = _cookie_value(scope)
         session = self._codec.loads(token) if token else None
         if session is None:
             return Session.new(now)
-        if now - session.started_at >= LIFETIME or session.started_at > now + timedelta(minutes=5):
-            fresh = Session.new(now)
-            if session.key_id is not None:
-                fresh.flash(FlashLevel.INFO, "Your session expired after 8 hours; sign in again.")
-            return fresh
+        lifetime = self._records.lifetime
+        if now - session.started_at >= lifetime or session.started_at > now + timedelta(minutes=5):
+            return _ended(now, session, _EXPIRED_TEXT.format(_hours(lifetime)))
+        if session.key_id is not None:
+            ended = await self._records.check(session.sid, session.key_id)
+            if ended is not None:
+                return _ended(now, session, self._ended_text(ended))
         return session
 
+    def _ended_text(self, ended: Ended) -> str:
+        if ended is Ended.IDLE:
+            minutes = round(self._records.idle.total_seconds() / 60)
+            return f"Your session ended after {minutes} minutes without activity; sign in again."
+        if ended is Ended.EXPIRED:
+            return _EXPIRED_TEXT.format(_hours(self._records.lifetime))
+        return "Your session has ended; sign in again."
+
     def _cookie(self, scope: Scope, session: Session, now: datetime) -> str:
-        remaining = LIFETIME - (now - session.started_at)
+        remaining = self._records.lifetime - (now - session.started_at)
         cookie: SimpleCookie = SimpleCookie()
         cookie[COOKIE_NAME] = self._codec.dumps(session)
         morsel = cookie[COOKIE_NAME]
@@ -234,9 +258,48 @@ class SessionMiddleware:
         morsel["max-age"] = str(max(int(remaining.total_seconds()), 0))
         morsel["httponly"] = True
         morsel["samesite"] = "Lax"
-        if scope.get("scheme") == "https":
+        if self._https(scope):
             morsel["secure"] = True
         return morsel.OutputString()
+
+    def _https(self, scope: Scope) -> bool:
+        """Whether the browser's request came over https: to this server, or to a trusted
+        proxy that says so (``X-Forwarded-Proto`` from anyone else is ignored)."""
+        if scope.get("scheme") == "https":
+            return True
+        client = scope.get("client")
+        if not self._proxies or not client or not client[0]:
+            return False
+        try:
+            peer = ipaddress.ip_address(client[0])
+        except ValueError:
+            return False
+        if not any(peer in network for network in self._proxies):
+            return False
+        # The nearest proxy (the trusted one) appends its value last.
+        forwarded = _header(scope, b"x-forwarded-proto")
+        return forwarded is not None and forwarded.split(",")[-1].strip().lower() == "https"
+
+
+_EXPIRED_TEXT = "Your session expired after {} hours; sign in again."
+
+
+def _hours(lifetime: timedelta) -> str:
+    return f"{lifetime.total_seconds() / 3600:g}"
+
+
+def _ended(now: datetime, old: Session, text: str) -> Session:
+    fresh = Session.new(now)
+    if old.key_id is not None:
+        fresh.flash(FlashLevel.INFO, text)
+    return fresh
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
 
 
 def _cookie_value(scope: Scope) -> str | None:
