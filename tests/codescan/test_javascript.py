@@ -120,3 +120,18 @@ def test_minified_bundle_is_only_scanned_for_secrets(tmp_path: Path) -> None:
     assert [f.rule_id for f in result.findings] == ["CF-SECRET-OPENAI"]
     assert result.skipped[0].partial
     assert "minified" in result.skipped[0].reason
+
+
+def test_express_routes_enter_the_inventory_with_auth_and_operations() -> None:
+    from confiance.codescan.javascript import analyze_module
+
+    source = (CORPUS / "js" / "ops_server.js").read_text()
+    _, routes = analyze_module(source, "ops_server.js")
+    assert [(r.methods, r.path, r.handler, r.auth, r.operations) for r in routes] == [
+        (("POST",), "/run", "inline arrow function", "", ("run commands",)),
+        (("POST",), "/run-protected", "inline arrow function", "requireAuth", ("run commands",)),
+        (("POST",), "/signup", "inline arrow function", "", ("write to the store",)),
+        (("POST",), "/notes", "saveNote", "", ("write to the store",)),
+        (("GET",), "/notes", "inline arrow function", "", ()),
+    ]
+    assert {r.framework for r in routes} == {"express"}

@@ -349,7 +349,8 @@ def ignore_predicate(root: Path) -> Callable[[str], bool]:
 
 def decode(data: bytes, *, python: bool = False) -> SourceText:
     """Bytes to text: BOMs first, then a PEP 263 cookie for Python, UTF-8, else latin-1 with a
-    note. Raises :class:`Unreadable` for binary content (a NUL byte near the start)."""
+    note. Raises :class:`Unreadable` for binary content (a NUL byte near the start); of a text
+    header followed by binary content, only the header is decoded (with a note)."""
     for bom, encoding in (
         (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF32_BE, "utf-32"),
@@ -362,8 +363,14 @@ def decode(data: bytes, *, python: bool = False) -> SourceText:
                 return SourceText(data.decode(encoding), encoding, _bom_note(encoding))
             except UnicodeDecodeError as exc:
                 raise Unreadable(f"{encoding} byte order mark but invalid content: {exc}") from exc
-    if b"\x00" in data[:_SNIFF_BYTES]:
+    first_nul = data.find(b"\x00")
+    if 0 <= first_nul < _SNIFF_BYTES:
         raise Unreadable("binary file (NUL bytes)")
+    if first_nul > 0:
+        # A binary blob behind a text header: the header is text (and may hold secrets).
+        text = decode(data[:first_nul], python=python)
+        note = f"binary content from byte {first_nul}: only the text before it was scanned"
+        return SourceText(text.text, text.encoding, note)
     declared = _coding_cookie(data) if python else None
     if declared:
         try:

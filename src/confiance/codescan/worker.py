@@ -117,21 +117,23 @@ def _cell_step(cell: Cell, step: str) -> str:
     return _TRACE_LINE.sub(lambda m: f"line {_cell_line(cell, int(m.group(1)))}", step)
 
 
-def _javascript(text: str, path: str) -> tuple[list[Finding], str | None]:
+def _javascript(text: str, path: str) -> _Code:
     if max((len(line) for line in text.splitlines()), default=0) > _MINIFIED_LINE:
-        return [], "minified or generated JavaScript: only secrets were scanned"
+        return [], "minified or generated JavaScript: only secrets were scanned", []
     try:
-        return javascript.analyze(text, path), None
+        findings, routes = javascript.analyze_module(text, path)
     except Exception as exc:
         # Same reasoning as for Python: report, never abort.
-        return [], f"JavaScript analysis failed ({type(exc).__name__}: {exc}); only secrets scanned"
+        reason = f"JavaScript analysis failed ({type(exc).__name__}: {exc}); only secrets scanned"
+        return [], reason, []
+    return findings, None, routes
 
 
 def _code_findings(candidate: Candidate, text: str, settings: WorkerSettings) -> _Code:
     if candidate.kind is FileKind.PYTHON:
         return _python(text, candidate.rel, settings)
     if candidate.kind in (FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX):
-        return (*_javascript(text, candidate.rel), [])
+        return _javascript(text, candidate.rel)
     if candidate.kind is FileKind.NOTEBOOK:
         return (*_notebook(text, candidate.rel, settings), [])
     return [], None, []

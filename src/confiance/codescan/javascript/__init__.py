@@ -10,6 +10,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from confiance.codescan.findings import Finding
+from confiance.codescan.inventory import RouteEntry
 from confiance.codescan.javascript import express, keys, sinks, sql
 from confiance.codescan.javascript.context import FileContext
 from confiance.codescan.javascript.flow import Scope, bind
@@ -37,6 +38,7 @@ __all__ = [
     "XSS",
     "XSS_LLM",
     "analyze",
+    "analyze_module",
     "dialect_for",
 ]
 
@@ -91,8 +93,15 @@ def _visit(node: Node, scope: Scope, ctx: FileContext, routes: express.RouteTabl
 
 
 def analyze(source: str, path: str, *, dialect: Dialect | None = None) -> list[Finding]:
-    """All ``CF-JS-*`` findings in one file. Never raises on malformed code: tree-sitter
-    recovers, and the checks only look at well-formed subtrees."""
+    """All ``CF-JS-*`` findings in one file (see :func:`analyze_module`)."""
+    return analyze_module(source, path, dialect=dialect)[0]
+
+
+def analyze_module(
+    source: str, path: str, *, dialect: Dialect | None = None
+) -> tuple[list[Finding], list[RouteEntry]]:
+    """All ``CF-JS-*`` findings in one file and its Express route inventory. Never raises on
+    malformed code: tree-sitter recovers, and the checks only look at well-formed subtrees."""
     data = source.encode("utf-8", "surrogatepass")
     tree = parse(data, dialect or dialect_for(path))
     ctx = FileContext(data, path)
@@ -105,5 +114,6 @@ def analyze(source: str, path: str, *, dialect: Dialect | None = None) -> list[F
         else:
             _visit(node, scope, ctx, routes)
         stack.extend((child, scope) for child in reversed(node.children))
-    routes.report(ctx)
-    return sorted(ctx.findings, key=lambda f: (f.line, f.column, f.rule_id))
+    routes.report(ctx, tree.root_node)
+    findings = sorted(ctx.findings, key=lambda f: (f.line, f.column, f.rule_id))
+    return findings, routes.entries(ctx, tree.root_node)
