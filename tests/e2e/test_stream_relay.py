@@ -1,7 +1,10 @@
 """The stream relay through a real gateway: OpenAI events pass byte for byte when nothing must
-be rewritten, and a vendor stream that breaks mid-way still ends in an error event."""
+be rewritten, a vendor stream that breaks mid-way still ends in an error event, and the hot
+path's metrics still count."""
 
 from __future__ import annotations
+
+import asyncio
 
 import aiohttp
 import openai
@@ -79,3 +82,34 @@ async def _read_into(client: openai.AsyncOpenAI, pieces: list[object]) -> None:
     )
     async for chunk in stream:
         pieces.append(chunk)
+
+
+async def _metrics(session: aiohttp.ClientSession, stack: Stack) -> str:
+    headers = {"Authorization": f"Bearer {stack.admin_key}"}
+    async with session.get(f"{stack.url}/metrics", headers=headers) as response:
+        return await response.text()
+
+
+async def test_metrics_count_streams_and_show_them_in_flight(stack: Stack) -> None:
+    """The hot path's remembered metric children and read-at-scrape in-flight gauge."""
+    headers = {"Authorization": f"Bearer {stack.app_key}"}
+    slow = {"model": "slowstream", "stream": True, "messages": BODY["messages"]}
+    async with aiohttp.ClientSession() as session:
+        for _ in range(2):
+            await _data_lines(
+                f"{stack.v1}/chat/completions", {**slow, "model": "chat"}, stack.app_key
+            )
+        async with session.post(f"{stack.v1}/chat/completions", json=slow, headers=headers) as r:
+            await r.content.readline()  # the stream is open, the vendor still generating
+            during = await _metrics(session, stack)
+        for _ in range(50):  # the closed stream's handler ends once its cancellation lands
+            after = await _metrics(session, stack)
+            if "confiance_requests_in_flight 0.0" in after:
+                break
+            await asyncio.sleep(0.05)
+    assert "confiance_requests_in_flight 1.0" in during
+    assert 'confiance_requests_total{endpoint="chat",route="chat",status="2xx"} 2.0' in after
+    assert (
+        'confiance_upstream_attempts_total{model="gpt-4o",outcome="ok",provider="sim"} 2.0' in after
+    )
+    assert "confiance_requests_in_flight 0.0" in after

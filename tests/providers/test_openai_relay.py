@@ -42,6 +42,8 @@ def delta(content: str, finish: bytes = b"null", index: int = 0) -> bytes:
         (event(delta("a") + b"," + delta("b", b'"length"', 1)), True),  # one of two finished
         (event(b"", b'{"prompt_tokens":3,"completion_tokens":2}'), True),
         (event(delta("error")), True),  # a value "error" looks like a key: parse to be sure
+        (SSEEvent("message", HEAD.replace(b'"usage":', b'"usage" :') + delta("x") + b"]}"), True),
+        (event(delta("x", b'"stop"').replace(b'"finish_reason":', b'"finish_reason" : ')), True),
         (SSEEvent("message", HEAD.replace(b":null", b": null") + delta("x") + b"]}"), True),
     ],
 )  # fmt: skip

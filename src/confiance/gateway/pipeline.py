@@ -178,10 +178,11 @@ class Pipeline:
         provider = ctx.providers[target.provider]
         label = "_direct" if ctx.route.direct else target.model
         policy = ctx.route.retry
+        m = self._metrics
         for attempt in range(1, policy.max_attempts + 1):
             if not breaker.allow():
                 self._record(ctx, trace, target, None, None, CircuitOpen("circuit open"))
-                self._metrics.attempts.labels(target.provider, label, "circuit_open").inc()
+                m.child(m.attempts, target.provider, label, "circuit_open").inc()
                 raise CircuitOpen(f"circuit breaker open for {key} after repeated failures")
             remaining = deadline - self._clock()
             if remaining <= 0:
@@ -194,7 +195,7 @@ class Pipeline:
             except (ConfianceError, TimeoutError) as raw:
                 error = _as_provider_error(raw, timeout)
                 self._record(ctx, trace, target, started, _status(error), error)
-                self._metrics.attempts.labels(target.provider, label, _outcome(error)).inc()
+                m.child(m.attempts, target.provider, label, _outcome(error)).inc()
                 self._count_failure(breaker, error, target, label)
                 delay = self._next_delay(policy, error, attempt, deadline)
                 if delay is None:
@@ -205,9 +206,9 @@ class Pipeline:
                 breaker.release_probe()
                 raise
             breaker.record_success()
-            self._metrics.circuit_open.labels(target.provider, label).set(0)
+            m.child(m.circuit_open, target.provider, label).set(0)
             self._record(ctx, trace, target, started, 200, None)
-            self._metrics.attempts.labels(target.provider, label, "ok").inc()
+            m.child(m.attempts, target.provider, label, "ok").inc()
             return result
         raise AssertionError("unreachable: the loop returns or raises")
 
@@ -219,7 +220,8 @@ class Pipeline:
             breaker.release_probe()
             return
         if breaker.record_failure():
-            self._metrics.circuit_open.labels(target.provider, label).set(1)
+            m = self._metrics
+            m.child(m.circuit_open, target.provider, label).set(1)
 
     def _next_delay(
         self, policy: RetryConfig, error: ConfianceError, attempt: int, deadline: float

@@ -82,7 +82,7 @@ class BreakerBoard:
 
     def get(self, key: str, config: CircuitBreakerConfig) -> CircuitBreaker:
         breaker = self._breakers.get(key)
-        if breaker is None or breaker.config != config:
+        if breaker is None or (breaker.config is not config and breaker.config != config):
             breaker = CircuitBreaker(config=config, clock=self._clock)
             self._breakers[key] = breaker
         return breaker

@@ -46,6 +46,9 @@ class CompiledRoute:
     direct: bool = False
 
 
+_NO_ROLE = RoleConfig(routes=())
+
+
 @dataclass(frozen=True, slots=True)
 class RouteTable:
     revision: int
@@ -82,7 +85,7 @@ class RouteTable:
         )
 
     def role(self, key: ApiKey) -> RoleConfig:
-        return self.config.roles.get(key.role, RoleConfig(routes=()))
+        return self.config.roles.get(key.role, _NO_ROLE)
 
     def may_call(self, key: ApiKey, route: str) -> bool:
         allowed = self.role(key).routes

@@ -112,6 +112,8 @@ class Gateway:
         self._web = web
         self._spans = spans
         self._in_flight = 0
+        # Read at scrape time: no gauge update (lock) on every request.
+        self.metrics.in_flight.set_function(lambda: self._in_flight)
         self._idle = asyncio.Event()
         self._handlers: set[asyncio.Task[Any]] = set()
         self.draining = False
@@ -250,7 +252,6 @@ class Gateway:
         if handler is not None:
             self._handlers.add(handler)
         self._in_flight += 1
-        self.metrics.in_flight.inc()
         try:
             key = self.keys.authenticate(extract_secret(request.headers))
             authenticated, trace.key_id = True, key.id
@@ -298,7 +299,6 @@ class Gateway:
             self._handlers.discard(handler)
             if self._in_flight == 0:
                 self._idle.set()
-            self.metrics.in_flight.dec()
             self._finish(trace, snapshot, t0, authenticated)
             if self._spans is not None and authenticated:
                 self._spans.record(trace, request.headers.get("traceparent"))
@@ -310,24 +310,22 @@ class Gateway:
         status = (
             "client_disconnected" if trace.http_status == 499 else f"{trace.http_status // 100}xx"
         )
-        self.metrics.requests.labels(trace.endpoint, route, status).inc()
-        self.metrics.latency.labels(route).observe(trace.latency_ms / 1000)
+        m = self.metrics
+        m.child(m.requests, trace.endpoint, route, status).inc()
+        m.child(m.latency, route).observe(trace.latency_ms / 1000)
         if trace.ttft_ms is not None:
-            self.metrics.ttft.labels(route).observe(trace.ttft_ms / 1000)
+            m.child(m.ttft, route).observe(trace.ttft_ms / 1000)
         if trace.status is not TraceStatus.OK:
-            self.metrics.errors.labels(route, trace.error_class or trace.status.value).inc()
+            m.child(m.errors, route, trace.error_class or trace.status.value).inc()
         if trace.fallback_used:
-            self.metrics.fallbacks.labels(route).inc()
+            m.child(m.fallbacks, route).inc()
         if trace.provider and trace.model_requested:
             model = trace.model_requested if route != "_other" else "_direct"
             if trace.prompt_tokens:
-                self.metrics.tokens.labels(route, trace.provider, model, "prompt").inc(
-                    trace.prompt_tokens
-                )
+                m.child(m.tokens, route, trace.provider, model, "prompt").inc(trace.prompt_tokens)
             if trace.completion_tokens:
-                self.metrics.tokens.labels(route, trace.provider, model, "completion").inc(
-                    trace.completion_tokens
-                )
+                tokens = m.child(m.tokens, route, trace.provider, model, "completion")
+                tokens.inc(trace.completion_tokens)
             cost = _priced(trace, snapshot)
             if cost is not None:
                 trace.cost_usd = cost

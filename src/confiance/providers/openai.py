@@ -177,14 +177,25 @@ class OpenAIChunkReader:
 
 def _nothing_to_read(data: bytes) -> bool:
     """True when the event's JSON holds no ``usage`` but null, no ``"error"`` and no
-    ``finish_reason`` but null. Counted on the bytes: inside a JSON string a quote is escaped, so
+    ``finish_reason`` but null. Read on the bytes: inside a JSON string a quote is escaped, so
     ``"usage"`` there is a key or a whole string value; anything unsure (a value ``"error"``,
     a space after the colon) reads as "parse it"."""
     return (
         b'"error"' not in data
-        and data.count(b'"usage"') == data.count(b'"usage":null')
-        and data.count(b'"finish_reason"') == data.count(b'"finish_reason":null')
+        and _only_null(data, b'"usage"')
+        and _only_null(data, b'"finish_reason"')
     )
+
+
+def _only_null(data: bytes, key: bytes) -> bool:
+    """Every ``key`` in ``data`` is followed by ``:null`` (one pass over the bytes)."""
+    at = data.find(key)
+    while at >= 0:
+        at += len(key)
+        if not data.startswith(b":null", at):
+            return False
+        at = data.find(key, at)
+    return True
 
 
 def _stream_error(error: object, data: bytes) -> VendorStreamError:
