@@ -1,8 +1,9 @@
 """What a trace keeps of the bodies, per the route's retention policy.
 
-``none`` keeps nothing; ``metadata`` (the default) keeps the parameters and the shape of the
-request (counts, not content); ``full`` keeps the bodies, with secrets, e-mail addresses, phone
-and card numbers redacted unless the route turns ``redact`` off.
+``none`` keeps nothing; ``metadata`` (the default) keeps the scalar parameters and the shape of
+the request (counts, not content); ``full`` keeps the bodies too. Parameters and bodies alike
+have secrets, e-mail addresses, IBANs, phone and card numbers redacted unless the route turns
+``redact`` off.
 
 A streamed answer is kept as the one ``chat.completion`` body its chunks add up to
 (:class:`StreamBody`), and redaction runs on that assembled text: a secret the vendor sent in
@@ -23,10 +24,11 @@ __all__ = ["StreamBody", "retain_request", "retain_response"]
 _CONTENT_FIELDS = frozenset({"messages", "input", "tools", "system", "prompt", "functions"})
 
 
-def _metadata(body: JSONObject) -> JSONObject:
-    meta: JSONObject = {
-        "params": {k: v for k, v in body.items() if k not in _CONTENT_FIELDS and _scalar(v)}
-    }
+def _metadata(body: JSONObject, redact: bool) -> JSONObject:
+    params = {k: v for k, v in body.items() if k not in _CONTENT_FIELDS and _scalar(v)}
+    # Scalar parameters carry personal data too (`user: alice@example.com`, a key pasted as
+    # `safety_identifier`): they are redacted like the bodies.
+    meta: JSONObject = {"params": redact_json(params) if redact else params}
     for name in ("messages", "tools", "input"):
         value = body.get(name)
         if isinstance(value, list):
@@ -41,7 +43,7 @@ def _scalar(value: object) -> bool:
 def retain_request(route: CompiledRoute, trace: Trace, body: JSONObject) -> None:
     if route.retention is Retention.NONE:
         return
-    trace.metadata.update(_metadata(body))
+    trace.metadata.update(_metadata(body, route.redact))
     if route.retention is Retention.FULL:
         trace.request_body = redact_json(body) if route.redact else body
 
