@@ -247,6 +247,12 @@ def run_command(
     categories: list[str] = typer.Option(
         [], "--category", help="Only these pack categories (repeatable)."
     ),
+    strategies: list[str] = typer.Option(
+        [],
+        "--strategy",
+        help="Add each case rewritten by a strategy (repeatable): base64, rot13, leetspeak, "
+        "translation:fr, payload-split, multi-turn.",
+    ),
     gateway_url: str | None = typer.Option(
         None,
         "--gateway-url",
@@ -322,9 +328,9 @@ def run_command(
         prices, loaded_config = _prices(config, settings.config_path)
         source: SuiteSource | None = None
         if pack is not None:
-            source = PackSource(pack, tuple(categories))
+            source = PackSource(pack, tuple(categories), strategies=tuple(strategies))
         elif suite is not None:
-            source = FileSource(suite, strict_data)
+            source = FileSource(suite, strict_data, strategies=tuple(strategies))
         gateway = gateway_url or os.environ.get("CONFIANCE_GATEWAY_URL") or DEFAULT_GATEWAY
         key = _api_key(api_key_env, required=base_url is None and resume is None)
         options = RunOptions(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,9 +26,10 @@ from confiance.evals.assertions.registry import AssertionRegistry, UnknownAssert
 from confiance.evals.cases import CaseBuilder, CaseProblems, EvalCase
 from confiance.evals.datasets import RowProblem, read_dataset
 from confiance.evals.problems import InvalidSuite, model_issues
+from confiance.evals.strategies import StrategyRegistry, UnknownStrategy, apply_strategies
 from confiance.evals.suite import GateSpec, SuiteSpec
 
-__all__ = ["LoadedSuite", "load_suite", "merge_suites", "parse_suite"]
+__all__ = ["LoadedSuite", "load_suite", "merge_suites", "parse_suite", "with_strategies"]
 
 MAX_SUITE_BYTES = 8 * 1024 * 1024
 
@@ -61,6 +62,7 @@ def load_suite(
     registry: AssertionRegistry | None = None,
     variables: Mapping[str, Any] | None = None,
     strict_data: bool = False,
+    categories: Collection[str] | None = None,
 ) -> LoadedSuite:
     """Read and expand a suite file. Raises ``ConfigError`` (``InvalidSuite`` listing every
     problem of the content)."""
@@ -89,6 +91,7 @@ def load_suite(
         registry=registry,
         variables=variables,
         strict_data=strict_data,
+        categories=categories,
     )
 
 
@@ -100,9 +103,11 @@ def parse_suite(
     registry: AssertionRegistry | None = None,
     variables: Mapping[str, Any] | None = None,
     strict_data: bool = False,
+    categories: Collection[str] | None = None,
 ) -> LoadedSuite:
     """Validate and expand suite ``text`` (``source`` names it in messages; dataset paths are
-    relative to ``base_dir``)."""
+    relative to ``base_dir``). With ``categories`` (a probe pack's), every case must carry one
+    of them. The suite's ``strategies`` add their rewritten copies of each case."""
     document = _compose(text, source)
     registry = registry or AssertionRegistry.default()
     try:
@@ -111,7 +116,9 @@ def parse_suite(
         issues = model_issues(error, SuiteSpec) + _raw_assertion_issues(document.data, registry)
         raise InvalidSuite(_located(document, issues)) from None
     builder = CaseBuilder(spec, registry, variables or {})
-    issues = builder.check_kinds()
+    issues = builder.check_kinds() + _strategy_issues(spec)
+    if categories is not None:
+        issues += _category_issues(spec, categories)
     cases: list[EvalCase] = []
     for index, case in enumerate(spec.cases):
         line = document.locate(Issue(("cases", index), "")).line
@@ -134,6 +141,7 @@ def parse_suite(
             raise InvalidSuite(_located(document, [issue])) from None
     if skipped and strict_data:
         raise InvalidSuite([ConfigProblem(p.source, p.line, 1, (), p.message) for p in skipped])
+    cases = apply_strategies(cases, spec.strategies)
     return LoadedSuite(
         spec.name,
         spec.description,
@@ -168,6 +176,44 @@ def merge_suites(name: str, description: str, suites: Sequence[LoadedSuite]) -> 
         gate=suites[0].gate if suites else GateSpec(),
         skipped_rows=tuple(p for s in suites for p in s.skipped_rows),
     )
+
+
+def with_strategies(suite: LoadedSuite, strategies: Collection[str]) -> LoadedSuite:
+    """``suite`` with each case's rewritten copies under ``strategies`` added (the version
+    hash covers their names). Raises ``ConfigError`` for an unknown strategy."""
+    if not strategies:
+        return suite
+    try:
+        cases = apply_strategies(suite.cases, strategies)
+    except UnknownStrategy as error:
+        raise ConfigError(str(error)) from None
+    digest = hashlib.sha256(f"{suite.version_hash}:{','.join(strategies)}".encode()).hexdigest()
+    return replace(suite, cases=tuple(cases), version_hash=digest)
+
+
+def _strategy_issues(spec: SuiteSpec) -> list[Issue]:
+    registry = StrategyRegistry.default()
+    issues: list[Issue] = []
+    for index, name in enumerate(spec.strategies):
+        try:
+            registry.get(name)
+        except UnknownStrategy as error:
+            issues.append(Issue(("strategies", index), str(error), pointer=Pointer.VALUE))
+    return issues
+
+
+def _category_issues(spec: SuiteSpec, categories: Collection[str]) -> list[Issue]:
+    known = ", ".join(sorted(categories))
+    issues: list[Issue] = []
+    places = [(("cases", i), c.category) for i, c in enumerate(spec.cases)]
+    places += [(("datasets", i), d.category) for i, d in enumerate(spec.datasets)]
+    for path, category in places:
+        if category is None:
+            issues.append(Issue(path, f"a probe needs `category:` (one of {known})"))
+        elif category not in categories:
+            message = f"unknown category {category!r} (the pack's categories: {known})"
+            issues.append(Issue((*path, "category"), message, pointer=Pointer.VALUE))
+    return issues
 
 
 def _raw_assertion_issues(data: object, registry: AssertionRegistry) -> list[Issue]:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from confiance.domain.types import JSONObject
 from confiance.errors import ConfigError
 from confiance.evals.assertions.registry import AssertionRegistry
-from confiance.evals.loader import LoadedSuite, load_suite
+from confiance.evals.loader import LoadedSuite, load_suite, with_strategies
 from confiance.evals.packs.registry import find_pack, load_pack
 
 __all__ = ["FileSource", "PackSource", "SuiteSource", "source_from_spec"]
@@ -38,18 +38,25 @@ class FileSource:
     path: Path
     strict_data: bool = False
     registry: AssertionRegistry | None = field(default=None, compare=False)
+    strategies: tuple[str, ...] = ()
 
     @property
     def description(self) -> str:
-        return str(self.path)
+        return str(self.path) + _with(self.strategies)
 
     def spec(self) -> JSONObject:
-        return {"kind": "file", "path": str(self.path.resolve()), "strict_data": self.strict_data}
+        return {
+            "kind": "file",
+            "path": str(self.path.resolve()),
+            "strict_data": self.strict_data,
+            "strategies": list(self.strategies),
+        }
 
     def load(self, variables: Mapping[str, Any]) -> LoadedSuite:
-        return load_suite(
+        suite = load_suite(
             self.path, registry=self.registry, variables=variables, strict_data=self.strict_data
         )
+        return with_strategies(suite, self.strategies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,27 +66,44 @@ class PackSource:
     pack: str
     categories: Collection[str] = ()
     registry: AssertionRegistry | None = field(default=None, compare=False)
+    strategies: tuple[str, ...] = ()
 
     @property
     def description(self) -> str:
         info = find_pack(self.pack)
         only = f" [{', '.join(sorted(self.categories))}]" if self.categories else ""
-        return f"pack {info.name} {info.version}{only}"
+        return f"pack {info.name} {info.version}{only}{_with(self.strategies)}"
 
     def spec(self) -> JSONObject:
-        return {"kind": "pack", "pack": self.pack, "categories": sorted(self.categories)}
+        return {
+            "kind": "pack",
+            "pack": self.pack,
+            "categories": sorted(self.categories),
+            "strategies": list(self.strategies),
+        }
 
     def load(self, variables: Mapping[str, Any]) -> LoadedSuite:
         return load_pack(
-            self.pack, registry=self.registry, variables=variables, categories=self.categories
+            self.pack,
+            registry=self.registry,
+            variables=variables,
+            categories=self.categories,
+            strategies=self.strategies,
         )
+
+
+def _with(strategies: tuple[str, ...]) -> str:
+    return f" + strategies {', '.join(strategies)}" if strategies else ""
 
 
 def source_from_spec(spec: object, registry: AssertionRegistry | None = None) -> SuiteSource:
     """The source a stored run was made from. Raises ``ConfigError`` for an unusable spec."""
+    strategies = (
+        tuple(str(s) for s in (spec.get("strategies") or [])) if isinstance(spec, dict) else ()
+    )
     if isinstance(spec, dict) and spec.get("kind") == "file" and isinstance(spec.get("path"), str):
-        return FileSource(Path(spec["path"]), bool(spec.get("strict_data")), registry)
+        return FileSource(Path(spec["path"]), bool(spec.get("strict_data")), registry, strategies)
     if isinstance(spec, dict) and spec.get("kind") == "pack" and isinstance(spec.get("pack"), str):
         categories = [str(c) for c in spec.get("categories") or []]
-        return PackSource(spec["pack"], tuple(categories), registry)
+        return PackSource(spec["pack"], tuple(categories), registry, strategies)
     raise ConfigError("the run does not record its suite: pass the suite file or --pack again")

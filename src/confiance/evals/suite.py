@@ -190,6 +190,8 @@ class SuiteSpec(_Strict):
     cases: list[CaseSpec] = Field(default_factory=list)
     datasets: list[DatasetSpec] = Field(default_factory=list)
     gate: GateSpec = Field(default_factory=GateSpec)
+    strategies: list[str] = Field(default_factory=list)
+    """Strategies (:mod:`confiance.evals.strategies`) that add a rewritten copy of each case."""
 
     @model_validator(mode="after")
     def _has_cases(self) -> SuiteSpec:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from confiance.errors import ConfigError
 from confiance.evals.assertions.registry import AssertionRegistry
-from confiance.evals.loader import LoadedSuite, load_suite, merge_suites
+from confiance.evals.loader import LoadedSuite, load_suite, merge_suites, with_strategies
 from confiance.evals.suite import AttackPolicy
 
 __all__ = ["PACK_ENTRY_POINT_GROUP", "PackInfo", "find_pack", "list_packs", "load_pack"]
@@ -37,6 +37,8 @@ class _Manifest(BaseModel):
     description: str = ""
     probes: list[str] = Field(min_length=1)
     attacks: AttackPolicy = Field(default_factory=AttackPolicy)
+    categories: list[str] | None = None
+    strategies: list[str] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,8 @@ class PackInfo:
     directory: Path
     probes: tuple[str, ...]
     attacks: AttackPolicy = field(default_factory=AttackPolicy)
+    categories: tuple[str, ...] | None = None
+    strategies: tuple[str, ...] = ()
 
 
 def _builtin_dirs() -> dict[str, Path]:
@@ -109,6 +113,8 @@ def _info(directory: Path) -> PackInfo:
         directory,
         tuple(manifest.probes),
         manifest.attacks,
+        None if manifest.categories is None else tuple(manifest.categories),
+        tuple(manifest.strategies),
     )
 
 
@@ -118,13 +124,21 @@ def load_pack(
     registry: AssertionRegistry | None = None,
     variables: Mapping[str, Any] | None = None,
     categories: Collection[str] = (),
+    strategies: Collection[str] = (),
 ) -> LoadedSuite:
-    """The pack's probes as one suite named ``pack:<name>``, optionally only ``categories``.
-    Raises ``ConfigError`` (an unknown category names the known ones)."""
+    """The pack's probes as one suite named ``pack:<name>``, optionally only ``categories``,
+    with the manifest's ``strategies`` and ``strategies`` applied. Raises ``ConfigError`` (an
+    unknown category names the known ones; a probe outside the manifest's ``categories`` names
+    its file and line)."""
     info = find_pack(name_or_dir)
     registry = registry or AssertionRegistry.default()
     parts = [
-        load_suite(info.directory / probe, registry=registry, variables=variables)
+        load_suite(
+            info.directory / probe,
+            registry=registry,
+            variables=variables,
+            categories=info.categories,
+        )
         for probe in info.probes
     ]
     manifest_hash = hashlib.sha256((info.directory / MANIFEST).read_bytes()).hexdigest()
@@ -134,6 +148,12 @@ def load_pack(
         version_hash=hashlib.sha256(f"{manifest_hash}:{merged.version_hash}".encode()).hexdigest(),
         gate=merged.gate.model_copy(update={"attacks": info.attacks}),
     )
+    chosen = (*info.strategies, *strategies)
+    if chosen:
+        try:
+            merged = with_strategies(merged, chosen)
+        except ConfigError as error:
+            raise ConfigError(f"pack {info.name!r}: {error.message}") from None
     if not categories:
         return merged
     known = {case.category for case in merged.cases if case.category}

@@ -25,8 +25,8 @@ _ROT13 = re.compile(r"\brot-?13\b[^:\n]*:\s*(?P<body>.+)", re.IGNORECASE | re.DO
 _VARIABLE = re.compile(r"\b([a-zA-Z])\s*=\s*\"((?:[^\"\\]|\\.)*)\"")
 _JOINED = re.compile(r"\b([a-zA-Z])\s*\+\s*([a-zA-Z])\b")
 _PART = re.compile(r"^\s*part\s+(\d+)\s*(?:of\s+\d+\s*)?:\s*", re.IGNORECASE | re.MULTILINE)
-_LEET = str.maketrans({"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t", "@": "a"})
-_LEET_WORD = re.compile(r"\b(?=[a-z]*[0-9@])[a-z0-9@]*[a-z][a-z0-9@]*\b", re.IGNORECASE)
+_LEET = str.maketrans({"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t"})
+_LEET_WORD = re.compile(r"\b(?=[a-z]*[0-9])[a-z0-9]*[a-z][a-z0-9]*\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +74,7 @@ def _parts(text: str) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     for index, match in enumerate(found):
         end = found[index + 1].start() if index + 1 < len(found) else len(text)
-        body = text[match.end() : end].strip()
-        # A closing instruction after the last part ("now answer it") is not part of it.
-        body = re.split(r"\n\s*\n", body, maxsplit=1)[0].strip()
-        out.append((int(match.group(1)), body))
+        out.append((int(match.group(1)), text[match.end() : end].strip()))
     return out
 
 
