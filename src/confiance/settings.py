@@ -11,6 +11,7 @@
 | ``CONFIANCE_TRUSTED_PROXIES`` | unset | proxies whose ``X-Forwarded-Proto`` is believed |
 | ``CONFIANCE_SESSION_IDLE_MINUTES`` | ``30`` | web UI sessions end after this long unused |
 | ``CONFIANCE_SESSION_MAX_HOURS`` | ``8`` | and this long after sign-in, whatever happens |
+| ``CONFIANCE_TRACE_SPOOL`` | see ``gateway.spool`` | the trace spool directory |
 
 Every variable is described in ``docs/configuration.md``. A malformed value raises
 ``ValueError`` naming the variable.
@@ -45,6 +46,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     session_idle_minutes: float = 30.0
     session_max_hours: float = 8.0
+    trace_spool: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +67,7 @@ class Settings:
                 env, "CONFIANCE_SESSION_IDLE_MINUTES", 30.0, 7 * 24 * 60
             ),
             session_max_hours=_duration(env, "CONFIANCE_SESSION_MAX_HOURS", 8.0, 31 * 24),
+            trace_spool=env.get("CONFIANCE_TRACE_SPOOL") or None,
         )
 
 

@@ -68,7 +68,7 @@ def test_unknown_key_points_at_the_key_and_suggests() -> None:
         "max_connections, circuit_breaker)",
         "c.yaml:7:24: routes.bot.fallback: unknown key 'fallback' (did you mean 'fallbacks'? "
         "allowed keys: kind, description, target, fallbacks, params, system_prompt, timeouts, "
-        "retry, limits, retention, redact, regression)",
+        "retry, limits, retention, redact, trace_durability, trace_overflow, regression)",
     ]
 
 

@@ -4,6 +4,7 @@ simulated vendor as the far end. Tests call it with the real OpenAI and Anthropi
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,6 +152,40 @@ async def stack(tmp_path: Path, sim: RunningSimulator) -> AsyncIterator[Stack]:
             gateway=gateway,
             sim=sim,
         )
+    finally:
+        await runner.cleanup()
+        await services.close()
+
+
+@dataclass
+class Served:
+    """A gateway serving one config of its own (its server settings apply from the start)."""
+
+    url: str
+    key: str
+    gateway: Gateway
+    runner: web.AppRunner
+    services: Services
+    database: Path
+
+
+@asynccontextmanager
+async def serve_gateway(config: str, directory: Path) -> AsyncIterator[Served]:
+    """A gateway on loopback over a fresh SQLite store in ``directory`` with ``config`` applied
+    before it starts; shut down (drain, flush, close) on exit if the test did not already."""
+    database = directory / "gateway.db"
+    services = await open_services(
+        Settings(database_url=f"sqlite+aiosqlite:///{database}"), actor="test"
+    )
+    await services.revisions.apply(parse_config(config, "test.yaml"), "test", "initial")
+    key = await services.keys.create("app", Role.APP)
+    gateway = build_gateway(services, poll_interval=60)
+    runner = web.AppRunner(gateway.application(), handler_cancellation=True, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        yield Served(url, key.secret, gateway, runner, services, database)
     finally:
         await runner.cleanup()
         await services.close()

@@ -6,21 +6,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import openai
 import pytest
-from aiohttp import web
 
-from confiance.app import Services, open_services
-from confiance.config.load import parse_config
-from confiance.domain.keys import Role
-from confiance.gateway.runner import build_gateway
-from confiance.gateway.server import Gateway
 from confiance.providers.simulated import RunningSimulator
-from confiance.settings import Settings
+
+from .conftest import Served, serve_gateway
 
 CONFIG = """\
 version: 1
@@ -33,35 +27,13 @@ server: {{drain_timeout: {drain}}}
 """
 
 
-@dataclass
-class Served:
-    url: str
-    key: str
-    gateway: Gateway
-    runner: web.AppRunner
-    services: Services
-
-
 @pytest.fixture
 async def served(
     tmp_path: Path, sim: RunningSimulator, request: pytest.FixtureRequest
 ) -> AsyncIterator[Served]:
     drain = getattr(request, "param", 10)
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
-    services = await open_services(settings, actor="test")
-    loaded = parse_config(CONFIG.format(sim=sim.base_url, drain=drain), "shutdown.yaml")
-    await services.revisions.apply(loaded, "test", "initial")
-    key = await services.keys.create("app", Role.APP)
-    gateway = build_gateway(services, poll_interval=60)
-    runner = web.AppRunner(gateway.application(), handler_cancellation=True, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
-        yield Served(url, key.secret, gateway, runner, services)
-    finally:
-        await runner.cleanup()
-        await services.close()
+    async with serve_gateway(CONFIG.format(sim=sim.base_url, drain=drain), tmp_path) as served:
+        yield served
 
 
 @pytest.fixture

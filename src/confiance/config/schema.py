@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from confiance.domain.keys import Role
-from confiance.domain.types import ProviderKind, Retention
+from confiance.domain.types import ProviderKind, Retention, TraceDurability, TraceOverflow
 
 __all__ = [
     "CircuitBreakerConfig",
@@ -148,6 +148,8 @@ class RouteConfig(_Strict):
     limits: RouteLimits = Field(default_factory=RouteLimits)
     retention: Retention = Retention.METADATA
     redact: bool = True
+    trace_durability: TraceDurability = TraceDurability.SPOOL
+    trace_overflow: TraceOverflow = TraceOverflow.SHED
     regression: RegressionConfig | None = None
 
 
@@ -175,6 +177,7 @@ class ServerConfig(_Strict):
     trace_batch_size: int = Field(default=500, ge=1, le=100_000)
     trace_flush_interval: float = Field(default=0.5, gt=0, le=60)
     drain_timeout: float = Field(default=30.0, gt=0, le=3600)
+    trace_sync_timeout: float = Field(default=5.0, gt=0, le=300)
 
 
 def _default_roles() -> dict[Role, RoleConfig]:

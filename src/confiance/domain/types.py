@@ -16,6 +16,22 @@ class ProviderKind(StrEnum):
     SIMULATED = "simulated"
 
 
+class TraceDurability(StrEnum):
+    """When a route's trace is safe: in the local spool as the answer goes out, or committed to
+    the store before it does."""
+
+    SPOOL = "spool"
+    SYNC = "sync"
+
+
+class TraceOverflow(StrEnum):
+    """What a route does when the trace queue is full: drop traces (counted, logged) or slow
+    its callers down to the store's pace."""
+
+    SHED = "shed"
+    SLOW = "slow"
+
+
 class Retention(StrEnum):
     """How much of a request/response body a trace keeps."""
 

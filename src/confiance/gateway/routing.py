@@ -21,7 +21,7 @@ from confiance.config.schema import (
     TimeoutConfig,
 )
 from confiance.domain.keys import ApiKey
-from confiance.domain.types import Retention
+from confiance.domain.types import Retention, TraceDurability, TraceOverflow
 from confiance.errors import PermissionDenied, UnknownRoute
 
 __all__ = ["CompiledRoute", "RouteTable"]
@@ -44,6 +44,8 @@ class CompiledRoute:
     retention: Retention
     redact: bool
     direct: bool = False
+    durability: TraceDurability = TraceDurability.SPOOL
+    overflow: TraceOverflow = TraceOverflow.SHED
 
 
 _NO_ROLE = RoleConfig(routes=())
@@ -132,4 +134,6 @@ def _compile(config: ConfianceConfig, name: str) -> CompiledRoute:
         limits=spec.limits,
         retention=spec.retention,
         redact=spec.redact,
+        durability=spec.trace_durability,
+        overflow=spec.trace_overflow,
     )

@@ -29,6 +29,7 @@ from confiance.domain.types import JSONObject
 from confiance.gateway.change import apply_change
 from confiance.gateway.jobs import RegressionScheduler
 from confiance.gateway.server import Gateway
+from confiance.gateway.spool import spool_directory
 from confiance.observability.tracing import spans_from_env
 from confiance.providers.builtin import builtin_registry
 from confiance.settings import Settings
@@ -54,6 +55,7 @@ def build_gateway(services: Services, *, poll_interval: float = 1.0) -> Gateway:
         web=create_web(services),
         spans=spans_from_env(os.environ),
         key_env=KeyEnvPolicy.of(services.settings),
+        spool=spool_directory(services.settings),
     )
 
 

@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 import orjson
@@ -28,7 +29,7 @@ from confiance.domain.chat import Usage
 from confiance.domain.keys import ApiKey, Role
 from confiance.domain.revision import ConfigRevision
 from confiance.domain.trace import Trace, TraceStatus
-from confiance.domain.types import JSONObject, Retention
+from confiance.domain.types import JSONObject, Retention, TraceDurability, TraceOverflow
 from confiance.errors import ConfianceError, NotFound, PermissionDenied, http_status_of
 from confiance.gateway.auth import KeyCache, extract_secret
 from confiance.gateway.errors import ErrorStyle, error_response
@@ -39,6 +40,7 @@ from confiance.gateway.resilience import BreakerBoard
 from confiance.gateway.retention import StreamBody, retain_request, retain_response
 from confiance.gateway.routing import CompiledRoute
 from confiance.gateway.snapshots import Snapshot, SnapshotManager
+from confiance.gateway.spool import TraceSpool
 from confiance.gateway.streaming import relay
 from confiance.gateway.tracesink import TraceSink
 from confiance.observability.metrics import CONTENT_TYPE_LATEST, GatewayMetrics
@@ -66,6 +68,7 @@ class _Keys(Protocol):
 
 class _Traces(Protocol):
     async def add_many(self, traces: Sequence[Trace]) -> None: ...
+    async def replace_many(self, traces: Sequence[Trace]) -> None: ...
 
 
 class GatewayStore(Protocol):
@@ -97,6 +100,7 @@ class Gateway:
         web: Any = None,
         spans: SpanRecorder | None = None,
         key_env: KeyEnvPolicy | None = None,
+        spool: Path | None = None,
     ) -> None:
         self.store = store
         self.metrics = metrics or GatewayMetrics()
@@ -111,6 +115,7 @@ class Gateway:
         self._management = management
         self._web = web
         self._spans = spans
+        self._spool_dir = spool
         self._in_flight = 0
         # Read at scrape time: no gauge update (lock) on every request.
         self.metrics.in_flight.set_function(lambda: self._in_flight)
@@ -165,10 +170,13 @@ class Gateway:
         self.sink = TraceSink(
             self.store.traces.add_many,
             self.metrics,
+            replace_stored=self.store.traces.replace_many,
+            spool=None if self._spool_dir is None else TraceSpool(self._spool_dir),
             max_queue=server.trace_queue_size,
             batch_size=server.trace_batch_size,
             flush_interval=server.trace_flush_interval,
         )
+        self.sink.recover()
         self.sink.start()
         if self.follow_store:
             self._poller = asyncio.get_running_loop().create_task(self._poll(), name="config-poll")
@@ -247,44 +255,26 @@ class Gateway:
         trace = Trace(
             id=new_trace_id(), started_at=datetime.now(UTC), endpoint=endpoint, route="_unknown"
         )
-        authenticated = False
         handler = asyncio.current_task()
         if handler is not None:
             self._handlers.add(handler)
         self._in_flight += 1
+        recorded = False
         try:
-            key = self.keys.authenticate(extract_secret(request.headers))
-            authenticated, trace.key_id = True, key.id
-            limits = snapshot.table.config.limits
-            if self._in_flight > limits.max_concurrency:
-                raise _Overloaded(f"gateway at its limit of {limits.max_concurrency} requests")
-            payload = await read_json(request, limits.max_body_bytes) if body else {}
-            response = await work(request, snapshot, key, payload, trace, t0)
-            # Sent here, not by aiohttp after we return, so a failure sending it is on record.
-            await _send(request, response)
-        except ConfianceError as error:
-            trace.status, trace.error_class, trace.error = (
-                TraceStatus.ERROR,
-                error.code,
-                error.message,
-            )
-            if _started(request):  # the client already has part of an answer: cut it off
-                raise
-            trace.http_status = http_status_of(error)
-            response = error_response(error, style, _trace_headers(trace, snapshot))
+            response = await self._answer(request, snapshot, style, work, body, trace, t0)
+            route = snapshot.table.routes.get(trace.route)
+            if (
+                trace.key_id is not None
+                and route is not None
+                and route.durability is TraceDurability.SYNC
+            ):
+                recorded = True
+                response = await self._record_durably(trace, snapshot, t0, style, response)
+            response = await self._deliver(request, response, trace, snapshot, style)
         except ConnectionResetError:
             trace.status, trace.http_status = TraceStatus.CLIENT_DISCONNECTED, 499
             trace.error = "client disconnected while the answer was sent"
             raise
-        except Exception as error:  # a gateway failure: the client and the trace both say so
-            log.exception("request %s failed in the gateway", trace.id)
-            trace.status, trace.error_class = TraceStatus.ERROR, _Internal.code
-            trace.error = f"{type(error).__name__}: {error}"[:500]
-            if _started(request):
-                raise
-            trace.http_status = _Internal.http_status
-            problem = _Internal(f"the gateway failed answering this request (trace {trace.id})")
-            response = error_response(problem, style, _trace_headers(trace, snapshot))
         except asyncio.CancelledError:
             if self.draining:
                 trace.status, trace.http_status = TraceStatus.ERROR, 499
@@ -293,15 +283,114 @@ class Gateway:
             else:
                 trace.status, trace.http_status = TraceStatus.CLIENT_DISCONNECTED, 499
                 trace.error = "client disconnected before the answer was sent"
+            if recorded and self.sink is not None:
+                self.sink.amended(trace)
             raise
         finally:
             self._in_flight -= 1
             self._handlers.discard(handler)
             if self._in_flight == 0:
                 self._idle.set()
-            self._finish(trace, snapshot, t0, authenticated)
+            authenticated = trace.key_id is not None
+            if not recorded:
+                self._finish(trace, snapshot, t0, authenticated)
             if self._spans is not None and authenticated:
                 self._spans.record(trace, request.headers.get("traceparent"))
+        return response
+
+    async def _answer(
+        self,
+        request: web.Request,
+        snapshot: Snapshot,
+        style: ErrorStyle,
+        work: Handler,
+        body: bool,
+        trace: Trace,
+        t0: float,
+    ) -> web.StreamResponse:
+        """The response to send, with ``trace`` saying what it is; errors become responses."""
+        try:
+            key = self.keys.authenticate(extract_secret(request.headers))
+            trace.key_id = key.id
+            limits = snapshot.table.config.limits
+            if self._in_flight > limits.max_concurrency:
+                raise _Overloaded(f"gateway at its limit of {limits.max_concurrency} requests")
+            payload = await read_json(request, limits.max_body_bytes) if body else {}
+            return await work(request, snapshot, key, payload, trace, t0)
+        except ConfianceError as error:
+            trace.status, trace.error_class = TraceStatus.ERROR, error.code
+            trace.error = error.message
+            if _started(request):  # the client already has part of an answer: cut it off
+                raise
+            trace.http_status = http_status_of(error)
+            return error_response(error, style, _trace_headers(trace, snapshot))
+        except Exception as error:  # a gateway failure: the client and the trace both say so
+            return self._internal_error(request, error, trace, snapshot, style)
+
+    async def _deliver(
+        self,
+        request: web.Request,
+        response: web.StreamResponse,
+        trace: Trace,
+        snapshot: Snapshot,
+        style: ErrorStyle,
+    ) -> web.StreamResponse:
+        """Send ``response`` here, not in aiohttp after we return, so a failure sending it
+        (a header value aiohttp refuses, say) is on record; what is left to send then is a 500."""
+        try:
+            await _send(request, response)
+        except ConnectionResetError:
+            raise
+        except Exception as error:
+            return self._internal_error(request, error, trace, snapshot, style)
+        return response
+
+    def _internal_error(
+        self,
+        request: web.Request,
+        error: Exception,
+        trace: Trace,
+        snapshot: Snapshot,
+        style: ErrorStyle,
+    ) -> web.Response:
+        log.error("request %s failed in the gateway", trace.id, exc_info=error)
+        trace.status, trace.error_class = TraceStatus.ERROR, _Internal.code
+        trace.error = f"{type(error).__name__}: {error}"[:500]
+        if _started(request):
+            raise error
+        trace.http_status = _Internal.http_status
+        problem = _Internal(f"the gateway failed answering this request (trace {trace.id})")
+        return error_response(problem, style, _trace_headers(trace, snapshot))
+
+    async def _record_durably(
+        self,
+        trace: Trace,
+        snapshot: Snapshot,
+        t0: float,
+        style: ErrorStyle,
+        response: web.StreamResponse,
+    ) -> web.StreamResponse:
+        """``trace_durability: sync``: the answer waits until its trace is committed; past
+        ``server.trace_sync_timeout`` the client gets 503 ``trace_not_stored`` instead (and the
+        trace, still queued, says so)."""
+        self._finish(trace, snapshot, t0, traced=False)
+        if self.sink is None:
+            return response
+        timeout = snapshot.table.config.server.trace_sync_timeout
+        try:
+            await asyncio.wait_for(asyncio.shield(self.sink.durable(trace)), timeout)
+        except TimeoutError:
+            if response.prepared:  # a stream: the client has its answer, the trace says so
+                log.warning("trace %s of a streamed answer not committed yet", trace.id)
+                return response
+            error = _NotStored(
+                f"the record of this request was not stored within {timeout:g} s; the answer "
+                "is withheld (route trace_durability: sync); retry later"
+            )
+            trace.status, trace.http_status = TraceStatus.ERROR, error.http_status
+            trace.error_class, trace.error = error.code, error.message
+            self.sink.amended(trace)
+            return error_response(error, style, _trace_headers(trace, snapshot))
         return response
 
     def _finish(self, trace: Trace, snapshot: Snapshot, t0: float, traced: bool) -> None:
@@ -330,16 +419,22 @@ class Gateway:
             if cost is not None:
                 trace.cost_usd = cost
         if traced and self.sink is not None:
-            self.sink.submit(trace)
+            route_spec = snapshot.table.routes.get(trace.route)
+            slow = route_spec is not None and route_spec.overflow is TraceOverflow.SLOW
+            self.sink.submit(trace, shed=not slow)
 
     # -- endpoints -------------------------------------------------------------------------
 
     def _context(self, snapshot: Snapshot, route: CompiledRoute, t0: float) -> ChainContext:
         return ChainContext(route, snapshot.providers, snapshot.breaker_config, t0)
 
-    def _begin(self, trace: Trace, snapshot: Snapshot, route: CompiledRoute, model: str) -> None:
+    async def _begin(
+        self, trace: Trace, snapshot: Snapshot, route: CompiledRoute, model: str
+    ) -> None:
         trace.route = model if route.direct else route.name
         trace.revision = snapshot.table.revision
+        if route.overflow is TraceOverflow.SLOW and self.sink is not None:
+            await self.sink.room()  # admission waits for the store rather than shed traces
 
     def _chat_in(self, client: ClientFormat) -> Handler:
         async def chat(
@@ -367,7 +462,7 @@ class Gateway:
         body = client.to_openai(original)
         model = check_chat(body)
         route = snapshot.table.resolve(model, key, "chat")
-        self._begin(trace, snapshot, route, model)
+        await self._begin(trace, snapshot, route, model)
         upstream = apply_route(route, body)
         retain_request(route, trace, upstream)
         context = self._context(snapshot, route, t0)
@@ -398,7 +493,7 @@ class Gateway:
     ) -> web.StreamResponse:
         model = check_embeddings(body)
         route = snapshot.table.resolve(model, key, "embedding")
-        self._begin(trace, snapshot, route, model)
+        await self._begin(trace, snapshot, route, model)
         upstream = {**route.params, **body}
         retain_request(route, trace, upstream)
         result = await self.pipeline.embed(self._context(snapshot, route, t0), upstream, trace)
@@ -437,7 +532,12 @@ class Gateway:
     async def _readyz(self, request: web.Request) -> web.Response:
         if not self.ready:
             return _json({"status": "draining" if self.draining else "starting"}, {}, status=503)
-        return _json({"status": "ready", "revision": self.snapshots.current.table.revision}, {})
+        revision = self.snapshots.current.table.revision
+        pressure = None if self.sink is None else self.sink.pressure
+        if pressure is not None:
+            body = {"status": "backpressure", "reason": pressure, "revision": revision}
+            return _json(body, {}, status=503)
+        return _json({"status": "ready", "revision": revision}, {})
 
     async def _metrics_endpoint(self, request: web.Request) -> web.Response:
         try:
@@ -470,6 +570,12 @@ class _MethodNotAllowed(ConfianceError):
 class _Internal(ConfianceError):
     code = "internal_error"
     http_status = 500
+
+
+class _NotStored(ConfianceError):
+    code = "trace_not_stored"
+    http_status = 503
+    retryable = True
 
 
 class _Overloaded(ConfianceError):

@@ -85,6 +85,21 @@ class TraceRepository:
         async with self._db.write() as conn:
             await conn.execute(self._insert_new(), rows)
 
+    async def replace_many(self, batch: Sequence[Trace]) -> None:
+        """Insert ``batch``, each trace replacing a stored one with its id (a trace changed
+        after it was first written: the gateway answered otherwise than it first recorded)."""
+        if not batch:
+            return
+        rows = [_row(trace) for trace in batch]
+        statement = (
+            postgresql.insert(traces) if self._db.dialect == "postgresql" else sqlite.insert(traces)
+        )
+        changed = {name: statement.excluded[name] for name in rows[0] if name != "id"}
+        async with self._db.write() as conn:
+            await conn.execute(
+                statement.on_conflict_do_update(index_elements=[traces.c.id], set_=changed), rows
+            )
+
     def _insert_new(self) -> Insert:
         if self._db.dialect == "postgresql":
             return postgresql.insert(traces).on_conflict_do_nothing(index_elements=[traces.c.id])
