@@ -1,26 +1,26 @@
-"""The README's examples run: the three-line config is valid, the tour's Python snippets answer
-through a real gateway with the demo config, and the tour's commands exist and succeed."""
+"""The README's examples run: the three-line config is valid, and the tour runs top to bottom as
+a user types it: ``confiance serve --demo`` in a fresh folder, the ``export`` line it prints, both
+SDK snippets, then every listed command in a shell, after which the demo still answers."""
 
 from __future__ import annotations
 
-import asyncio
+import json
 import os
 import re
+import shlex
+import signal
+import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
-from confiance.app import open_services
 from confiance.config.load import parse_config
-from confiance.domain.keys import Role
-from confiance.gateway.demo import demo_config
-from confiance.gateway.runner import build_gateway
-from confiance.providers.simulated import SimulatorConfig, serve_simulator
-from confiance.settings import Settings
 
 README = (Path(__file__).parents[2] / "README.md").read_text()
 
@@ -45,58 +45,144 @@ def test_the_two_set_up_commands_are_the_ones_ci_runs() -> None:
     assert "python -m pytest" in ci
 
 
-@pytest.fixture
-async def demo(tmp_path: Path) -> AsyncIterator[tuple[str, str, str]]:
-    """A gateway serving the demo config: (base URL, app key, database URL)."""
-    database = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
-    async with serve_simulator(SimulatorConfig()) as sim:
-        services = await open_services(Settings(database_url=database))
-        await services.revisions.apply(parse_config(demo_config(sim.base_url), "demo"), "t", "t")
-        key = await services.keys.create("readme", Role.APP)
-        runner = web.AppRunner(build_gateway(services).application(), handler_cancellation=True)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        try:
-            yield f"http://127.0.0.1:{runner.addresses[0][1]}", key.secret, database
-        finally:
-            await runner.cleanup()
-            await services.close()
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
-async def test_tour_python_snippets_answer_through_the_gateway(
-    demo: tuple[str, str, str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    url, key, _ = demo
-    snippets = [b for b in blocks("python")]
-    assert len(snippets) == 2
-    for code in snippets:
-        code = code.replace("http://127.0.0.1:8080", url)
-        # The SDKs here are synchronous: run them off the gateway's event loop.
-        await asyncio.to_thread(exec, code, {"KEY": key})
-    printed = capsys.readouterr().out
-    assert printed.count('About "Hello"') == 2, printed
+@dataclass
+class Demo:
+    """``confiance serve --demo`` running in a fresh folder, as the tour starts it."""
 
+    process: subprocess.Popen[str]
+    folder: Path
+    port: int
+    env: dict[str, str]
+    lines: list[str]
 
-async def test_tour_commands_succeed(demo: tuple[str, str, str]) -> None:
-    _, _, database = demo
-    tour = blocks("bash")[2]
-    commands = [line.split("#")[0].strip() for line in tour.splitlines() if line.strip()]
-    env = {**os.environ, "CONFIANCE_DATABASE_URL": database}
-    root = Path(__file__).parents[2]
-    for command in commands:
-        args = command.split()[1:]
-        if "TRACE_ID" in args:
-            continue  # needs an id from the previous command; covered by the traces CLI tests
-        if args[:2] in (["routes", "rollback"], ["apply", "-c"]):
-            args.append("--yes")
-        if args[0] == "scan":
-            args = ["scan", "src/confiance/gateway", "--fail-on", "critical"]
-        result = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "confiance", *args],
-            env=env,
-            cwd=root,
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def shell(self, line: str) -> subprocess.CompletedProcess[str]:
+        """One tour line, typed into a shell in the demo's folder."""
+        return subprocess.run(
+            ["bash", "-c", line],
+            cwd=self.folder,
+            env=self.env,
             capture_output=True,
             text=True,
+            timeout=120,
         )
-        assert result.returncode == 0, f"{command}: {result.stderr or result.stdout}"
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Demo]:
+    """The demo as a user starts it (its port moved off 8080 through CONFIANCE_PORT, so tests
+    can run side by side), with the environment of a fresh shell: no CONFIANCE_* variables."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFIANCE_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["COLUMNS"] = "160"
+    (serve_line,) = [b.strip() for b in blocks("bash") if b.strip() == "confiance serve --demo"]
+    process = subprocess.Popen(
+        ["bash", "-c", serve_line],
+        cwd=tmp_path,
+        env={**env, "CONFIANCE_PORT": str(port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # Ctrl-C goes to the whole group, as in a terminal
+    )
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line.rstrip("\n"))
+            if "Gateway listening on" in line:
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        assert ready.wait(90), "\n".join(lines)
+        yield Demo(process, tmp_path, port, env, lines)
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def enter_the_export_line(demo: Demo) -> None:
+    """Paste the ``export`` line the demo printed into the second terminal's environment."""
+    exported = [line.strip() for line in demo.lines if line.strip().startswith("export ")]
+    if exported:
+        for word in shlex.split(exported[0])[1:]:
+            name, _, value = word.partition("=")
+            demo.env[name] = value
+    else:  # a demo that prints only the keys
+        (key,) = re.findall(r"App key \(shown once\):\s+(\S+)", demo.output())
+        demo.env["KEY"] = key
+    assert demo.env.get("KEY"), demo.output()
+
+
+def run_snippets(demo: Demo) -> None:
+    snippets = blocks("python")
+    assert len(snippets) == 2
+    for code in snippets:
+        code = code.replace("http://127.0.0.1:8080", f"http://127.0.0.1:{demo.port}")
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=demo.folder,
+            env=demo.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        assert 'About "Hello"' in result.stdout, result.stdout
+
+
+def newest_trace_id(demo: Demo) -> str:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        result = demo.shell("confiance traces tail --json")
+        rows = json.loads(result.stdout)["traces"] if result.returncode == 0 else []
+        if rows:
+            trace_id: str = rows[-1]["id"]
+            return trace_id
+        time.sleep(0.3)
+    raise AssertionError(f"no trace stored: {result.stdout} {result.stderr}")
+
+
+# Each CLI command is a fresh Python process (a few seconds each on a loaded machine).
+@pytest.mark.timeout(600)
+def test_the_tour_runs_top_to_bottom_and_leaves_the_demo_working(demo: Demo) -> None:
+    enter_the_export_line(demo)
+    run_snippets(demo)
+    trace_id = newest_trace_id(demo)
+    (tour,) = [b for b in blocks("bash") if "confiance traces tail" in b]
+    outputs: dict[str, str] = {}
+    for line in (raw.strip() for raw in tour.splitlines()):
+        if not line:
+            continue
+        typed = line.replace("TRACE_ID", trace_id)
+        result = demo.shell(typed)
+        assert result.returncode == 0, f"{typed}\n{result.stdout}\n{result.stderr}"
+        outputs[line.split("#")[0].strip()] = result.stdout
+    assert "resilient" in outputs["confiance traces tail"]
+    assert "latency-300ms" in outputs["confiance config diff -c demo.yaml"]
+    assert "revision 2" in outputs["confiance apply -c demo.yaml --yes"]
+    assert "revision 4" in outputs["confiance config rollback --to 2 --yes"]
+    # The demo still answers, on both SDKs, after every change the tour made.
+    run_snippets(demo)
+    routes = demo.shell("confiance routes show chat --json")
+    assert "latency-300ms" in routes.stdout, routes.stdout
+    assert demo.process.poll() is None, demo.output()

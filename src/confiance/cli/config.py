@@ -1,4 +1,4 @@
-"""``confiance apply``, ``confiance config diff|validate`` (and the ``routes`` group).
+"""``confiance apply``, ``confiance config diff|validate|show|rollback`` (and ``routes``).
 
 ``apply`` stores a validated ``confiance.yaml`` as a new audited revision; ``config diff`` shows
 what applying would change; ``config validate`` checks a file without touching the store. Invalid
@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import typer
+import yaml
 from rich.text import Text
 
 from confiance.app import Services
@@ -29,7 +30,7 @@ from confiance.cli._controlplane import (
 from confiance.cli._diffview import render_diff
 from confiance.config.diff import ConfigDiff
 from confiance.config.keyenv import KeyEnvPolicy
-from confiance.config.load import LoadedConfig, check_environment, load_config
+from confiance.config.load import LoadedConfig, check_environment, load_config, load_document
 from confiance.control.revisions import ApplyResult
 from confiance.domain.revision import ConfigRevision
 from confiance.gateway.change import ChangeOutcome, apply_change
@@ -239,3 +240,69 @@ def validate_command(
         _warn(warnings)
         counts = f"{len(model.providers)} providers, {len(model.routes)} routes"
         out.print(Text(f"{loaded.source} is valid: {counts} (digest {loaded.digest[:12]})"))
+
+
+@config_app.command("show")
+def show_command(
+    revision: int | None = typer.Option(
+        None, "--revision", "-r", min=1, help="Which revision (default: the latest)."
+    ),
+    json_output: bool = typer.Option(False, "--json", help=JSON_HELP),
+    database_url: str | None = typer.Option(None, "--database-url", help=DATABASE_HELP),
+) -> None:
+    """Print an applied config as a confiance.yaml you can edit and apply again (settings
+    left at their defaults are left out; applying it unchanged stores nothing).
+
+    Example: [bold]confiance config show > confiance.yaml[/bold]
+
+    Exit codes: 0 shown, 2 no such revision or store error.
+    """
+    with reported_errors(json_output):
+        stored = run(lambda s: s.revisions.revision(revision), database_url)
+        compact = load_document(stored.document, f"revision {stored.number}").config
+        document = compact.model_dump(mode="json", exclude_defaults=True)
+        if json_output:
+            echo_json({"revision": stored.number, "digest": stored.digest, "config": document})
+            return
+        header = f"# revision {stored.number} ({stored.created_at:%Y-%m-%d %H:%M} UTC, "
+        header += f"{stored.author}): {stored.message}\n"
+        typer.echo(header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True), nl=False)
+
+
+@config_app.command("rollback")
+def rollback_command(
+    to: int = typer.Option(..., "--to", min=1, help="The revision whose whole config to restore."),
+    message: str = typer.Option("", "--message", "-m", help="Why: stored with the revision."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Roll back without asking."),
+    json_output: bool = typer.Option(False, "--json", help=JSON_HELP + " Needs --yes."),
+    database_url: str | None = typer.Option(None, "--database-url", help=DATABASE_HELP),
+) -> None:
+    """Restore the whole config of an earlier revision, as a new audited revision.
+
+    Shows what changes against the latest revision and asks first (skip with --yes). The old
+    config is validated again; nothing is ever deleted. One route only: `confiance routes
+    rollback ROUTE --to N`.
+
+    Example: [bold]confiance config rollback --to 3 -m "back to before the vendor switch"[/bold]
+
+    Exit codes: 0 rolled back or nothing to do, 1 declined, 2 no such revision, invalid config
+    or store error.
+    """
+    with reported_errors(json_output):
+        if json_output and not yes:
+            raise typer.BadParameter("--json needs --yes (no prompt in JSON mode)")
+        if not yes:
+            diff = run(lambda s: s.revisions.preview_config_rollback(to), database_url)
+            if diff.is_empty:
+                out.print(f"No changes: the latest revision already holds revision {to}.")
+                return
+            out.print(render_diff(diff, f"Rolling back the config to revision {to}"))
+            if not typer.confirm("Store this as a new revision?", default=False):
+                err.print("Nothing stored.")
+                raise typer.Exit(1)
+        text = message or None
+        result = run(lambda s: s.revisions.rollback_config(to, author(), text), database_url)
+        if json_output:
+            echo_json(result.to_json())
+        else:
+            out.print(Text(result.message, style="bold green" if result.applied else ""))

@@ -201,6 +201,45 @@ class RevisionService:
         note = f"applied revision {revision.number}: route {route!r} as in revision {to_revision}"
         return ApplyResult(True, revision, latest.number, diff, note)
 
+    async def revision(self, number: int | None = None) -> ConfigRevision:
+        """Revision ``number``, or the latest. Raises ``NotFound``."""
+        if number is not None:
+            return await self._store.revisions.get(number)
+        latest = await self._store.revisions.latest()
+        if latest is None:
+            raise NotFound("no config has been applied yet (run `confiance apply` first)")
+        return latest
+
+    async def preview_config_rollback(self, to_revision: int) -> ConfigDiff:
+        """What :meth:`rollback_config` would change, without storing anything."""
+        target = await self._store.revisions.get(to_revision)
+        latest = await self.revision()
+        return diff_documents(latest.document, target.document)
+
+    async def rollback_config(
+        self, to_revision: int, author: str, message: str | None = None
+    ) -> ApplyResult:
+        """A new revision holding the whole config of ``to_revision`` (validated again), with a
+        ``config.rollback`` audit event. A no-op (``applied=False``) when the latest revision
+        already holds it. Raises ``NotFound`` for an unknown revision, ``ConfigError`` when the
+        old config is no longer valid."""
+        target = await self._store.revisions.get(to_revision)
+        latest = await self.revision()
+        loaded = load_document(target.document, f"revision {to_revision}")
+        if loaded.digest == latest.digest:
+            note = f"no changes: revision {latest.number} already holds revision {to_revision}"
+            return ApplyResult(False, latest, latest.number, ConfigDiff(()), note)
+        diff = diff_documents(latest.document, loaded.document)
+        data: JSONObject = {"to_revision": to_revision, "digest": loaded.digest}
+        data["previous"] = latest.number
+        data["changes"] = diff.summary()
+        text = message or f"rollback config to revision {to_revision}"
+        revision = await self._add(
+            loaded, author, text, "config.rollback", "config", data, latest.number
+        )
+        note = f"applied revision {revision.number}: the config of revision {to_revision}"
+        return ApplyResult(True, revision, latest.number, diff, note)
+
     async def _rolled_back(
         self, route: str, to_revision: int
     ) -> tuple[ConfigRevision, LoadedConfig]:
