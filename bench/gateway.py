@@ -1,6 +1,6 @@
 """Gateway benchmark: the gateway's own cost per request against a floor measured in the same run.
 
-    python bench/gateway.py [--duration 10] [--connections 32]
+    python bench/gateway.py [--duration 10] [--connections 32] [--rounds 3]
 
 Needs ``wrk`` (Debian: ``apt-get install wrk``). Starts three processes on loopback: the simulated
 vendor (answering at once, or in 50 ms), one gateway worker (SQLite store in a temporary
@@ -9,7 +9,8 @@ pass-through (bench/passthrough.py). The gateway and the floor are pinned to cor
 simulator and wrk to core 1, and they are measured one after the other under the same load:
 
 1. requests per CPU-second of the measured process (utime + stime from /proc, so the ratio
-   holds when other work shares the machine), non-streaming and streaming;
+   holds when other work shares the machine), non-streaming and streaming, floor and gateway
+   runs alternated ``--rounds`` times and summed;
 2. latency at 128 connections with a 50 ms upstream: p50 and p99 direct, through the floor and
    through the gateway;
 3. time to first token, direct vs through the gateway (sequential streams);
@@ -220,6 +221,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="floor/gateway runs alternated per throughput row"
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
     db = tmp / "bench.db"
@@ -260,9 +264,11 @@ def run(
         wrk(floor, model, None, c, 2, stream=stream)
     rows: dict[str, tuple[WrkResult, WrkResult]] = {}
     for name, stream in (("non-streaming", False), ("streaming", True)):
-        base = wrk(floor, model, None, c, d, stream=stream, pid=floor_pid)
-        through = wrk(gw, "bench", key, c, d, stream=stream, pid=gw_pid)
-        rows[name] = (base, through)
+        runs: list[tuple[WrkResult, WrkResult]] = []
+        for _ in range(args.rounds):  # alternated, so a change in the machine's load hits both
+            base = wrk(floor, model, None, c, d, stream=stream, pid=floor_pid)
+            runs.append((base, wrk(gw, "bench", key, c, d, stream=stream, pid=gw_pid)))
+        rows[name] = (combined([b for b, _ in runs]), combined([t for _, t in runs]))
     memory = peak_rss_mb(gw_pid)
     direct = wrk(sim, slow, None, 128, d)
     floor_slow = wrk(floor, slow, None, 128, d, pid=floor_pid)
@@ -290,6 +296,20 @@ def run(
     print("targets met" if ok else "TARGETS MISSED")
 
 
+def combined(results: list[WrkResult]) -> WrkResult:
+    """Several runs of one scenario as one: summed requests, errors and CPU time; the rate and
+    latencies of the median run."""
+    middle = sorted(results, key=lambda r: r.rps)[len(results) // 2]
+    return WrkResult(
+        rps=middle.rps,
+        p50_ms=middle.p50_ms,
+        p99_ms=middle.p99_ms,
+        requests=sum(r.requests for r in results),
+        errors=sum(r.errors for r in results),
+        cpu_s=sum(r.cpu_s for r in results),
+    )
+
+
 def ratio(pair: tuple[WrkResult, WrkResult]) -> float:
     base, through = pair
     return through.per_cpu_s / base.per_cpu_s
@@ -303,7 +323,8 @@ def report(
     gw_slow: WrkResult,
     ttfts: tuple[float, float],
 ) -> None:
-    print(f"\nGateway benchmark: {args.connections} connections, {args.duration}s per run, "
+    print(f"\nGateway benchmark: {args.connections} connections, {args.duration}s per run "
+          f"({args.rounds} alternated rounds per throughput row), "
           "gateway and floor pinned to core 0, simulator and wrk to core 1\n")  # fmt: skip
     print("requests per CPU-second of the serving process (floor: bare aiohttp pass-through)")
     print(f"{'':<16}{'floor':>10}{'gateway':>10}{'ratio':>8}{'target':>8}"
