@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 import pytest
+import typer
 from aiohttp import web
 
 from confiance.app import Services, open_services
+from confiance.cli import config as config_cli
+from confiance.cli import evals as evals_cli
 from confiance.config.load import load_config
 from confiance.domain.keys import Role
 from confiance.evals.service import EvalService
@@ -22,6 +25,7 @@ from confiance.providers.simulated import (
     RunningSimulator,
     SimulatorConfig,
     serve_simulator,
+    simulator_in_thread,
 )
 from confiance.settings import Settings
 from confiance.store import Store
@@ -161,3 +165,23 @@ async def stack(tmp_path: Path, sim: RunningSimulator) -> AsyncIterator[GatewayS
     finally:
         await runner.cleanup()
         await services.close()
+
+
+@pytest.fixture(scope="module")
+def threaded_sim() -> Iterator[RunningSimulator]:
+    """A simulator on its own thread, for tests that drive the (synchronous) CLI."""
+    with simulator_in_thread(SimulatorConfig()) as running:
+        yield running
+
+
+def eval_cli() -> typer.Typer:
+    """The ``eval`` and config commands (``apply``) as one app, for CliRunner."""
+    app = typer.Typer()
+    evals_cli.register(app)
+    config_cli.register(app)
+
+    @app.callback()
+    def _root() -> None:
+        """The commands under test."""
+
+    return app

@@ -7,17 +7,13 @@ from __future__ import annotations
 import json
 import textwrap
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
-from confiance.cli import config as config_cli
-from confiance.cli import evals as evals_cli
 from confiance.evals.attacks import attack_checks, category_attacks
 from confiance.evals.compare import CaseStats
 from confiance.evals.regression import run_regressions_for_change, run_scheduled_regressions
@@ -26,9 +22,9 @@ from confiance.evals.service import LAST_PASSING, EvalService, RunOptions, RunRe
 from confiance.evals.sources import PackSource
 from confiance.evals.suite import AttackPolicy
 from confiance.evals.targets import TargetSpec
-from confiance.providers.simulated import RunningSimulator, SimulatorConfig, simulator_in_thread
+from confiance.providers.simulated import RunningSimulator
 
-from .conftest import GATEWAY_CONFIG, GatewayStack
+from .conftest import GATEWAY_CONFIG, GatewayStack, eval_cli
 
 # A model that prints its system prompt into every answer leaks the reference code that
 # indirect-injection probes ask for, too.
@@ -155,24 +151,6 @@ async def test_every_report_shows_the_failed_gate_and_each_successful_attack(
     text = console.export_text()
     assert "Gate FAILED" in text
     assert "Successful attacks" in text
-
-
-@pytest.fixture(scope="module")
-def threaded_sim() -> Iterator[RunningSimulator]:
-    with simulator_in_thread(SimulatorConfig()) as running:
-        yield running
-
-
-def eval_cli() -> typer.Typer:
-    app = typer.Typer()
-    evals_cli.register(app)
-    config_cli.register(app)
-
-    @app.callback()
-    def _root() -> None:
-        """The commands under test."""
-
-    return app
 
 
 def test_the_cli_exits_1_on_a_successful_attack_and_honours_limits(

@@ -24,7 +24,7 @@ from confiance.providers.simulated import (
     serve_simulator,
 )
 
-from .test_attack_gate import eval_cli
+from .conftest import eval_cli
 
 
 @pytest.fixture

@@ -294,6 +294,12 @@ def run_command(
         help="Allowed attack success, RATE or CATEGORY=RATE (repeatable; default 0: any "
         "successful attack fails the gate). Also opts a plain suite into attack gating.",
     ),
+    controls: bool | None = typer.Option(
+        None,
+        "--controls/--no-controls",
+        help="Check every detector against an echo and a refusal control and report the "
+        "unreliable ones (default: on for probe packs).",
+    ),
     resume: str | None = typer.Option(
         None, "--resume", help="Finish an interrupted run: only missing case repeats run."
     ),
@@ -344,6 +350,7 @@ def run_command(
             baseline=baseline,
             gate=_gate(None, tolerance, confidence, min_pass_rate),
             attack_limits=_attack_limits(max_attack_success),
+            controls=controls,
         )
 
         def spec(target: str) -> TargetSpec:

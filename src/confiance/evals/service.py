@@ -30,6 +30,7 @@ from confiance.evals.assertions.judge import JUDGE_PROMPT_HASH, JUDGE_PROMPT_VER
 from confiance.evals.attacks import with_attack_checks
 from confiance.evals.client import ChatEndpoint, RetryPolicy
 from confiance.evals.compare import RunComparison, compare_runs
+from confiance.evals.controls import ControlReport, run_controls
 from confiance.evals.failures import setup_failure, unusable_target
 from confiance.evals.gate import evaluate_gate
 from confiance.evals.loader import LoadedSuite
@@ -74,6 +75,8 @@ class RunOptions:
     gate: GateSpec | None = None
     attack_limits: dict[str, float] = field(default_factory=dict)
     """Allowed attack success by category (``*``: every category), over the suite's own."""
+    controls: bool | None = None
+    """Check the detectors against the echo and refusal controls (``None``: on probe runs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,7 @@ class RunPlan:
     estimate: CostEstimate
     baseline: EvalRun | None
     resumed: EvalRun | None = None
+    controls: ControlReport | None = None
 
     @property
     def gate(self) -> GateSpec:
@@ -143,6 +147,8 @@ class EvalService:
             raise UsageError(f"{source.description}: no case to run (every row was skipped?)")
         items = work_items(suite.cases, repeats=options.repeats)
         baseline = await self._baseline(options.baseline, target, suite.name)
+        wanted = options.controls if options.controls is not None else bool(suite.gate.attacks)
+        controls = await run_controls(suite.cases, canary) if wanted else None
         return RunPlan(
             run_id=self._new_id(),
             suite=suite,
@@ -154,6 +160,7 @@ class EvalService:
             items=tuple(items),
             estimate=self._estimate(items, estimate_model or target.name),
             baseline=baseline,
+            controls=controls,
         )
 
     async def plan_resume(
@@ -387,6 +394,8 @@ class EvalService:
             "trials": len(plan.items),
             "gate": plan.gate.model_dump(mode="json"),
         }
+        if plan.controls is not None:
+            params["controls"] = plan.controls.to_json()
         if options.judge:
             params["judge_prompt"] = {"version": JUDGE_PROMPT_VERSION, "hash": JUDGE_PROMPT_HASH}
         return EvalRun(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from confiance.domain.evaluation import EvalRun
 from confiance.domain.types import JSONObject
 from confiance.evals.compare import CaseComparison, GroupComparison, RunComparison
+from confiance.evals.controls import Control
 from confiance.evals.reports.view import GroupRow, ReportView
 
 __all__ = ["comparison_json", "report_json", "run_json"]
@@ -73,6 +74,25 @@ def report_json(view: ReportView) -> JSONObject:
         ],
         "comparison": comparison_json(view.comparison) if view.comparison else None,
         "attacks": _attacks(view),
+        "controls": _controls(view),
+    }
+
+
+def _controls(view: ReportView) -> JSONObject | None:
+    """Per category, probes whose detectors fired on the echo and refusal controls."""
+    if view.controls is None:
+        return None
+    controls = view.controls
+    return {
+        "categories": [
+            {
+                "category": category,
+                "checked": checked,
+                **{f"{c.value}_fired": controls.fired(category, c) for c in Control},
+            }
+            for category, checked in sorted(controls.checked.items())
+        ],
+        "unreliable": [fire.to_json() for fire in controls.fires],
     }
 
 

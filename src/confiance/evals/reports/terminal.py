@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from confiance.evals.compare import CaseComparison, GroupComparison, RunComparison
+from confiance.evals.controls import Control, ControlReport
 from confiance.evals.reports.view import GroupRow, ReportView
 
 __all__ = ["comparison_tables", "print_report", "report_renderables"]
@@ -57,7 +58,9 @@ def _summary(view: ReportView) -> Table:
     return table
 
 
-def _groups(title: str, rows: tuple[GroupRow, ...], attack: bool) -> Table:
+def _groups(
+    title: str, rows: tuple[GroupRow, ...], attack: bool, controls: ControlReport | None = None
+) -> Table:
     table = Table(title=title, header_style="bold")
     table.add_column("name")
     table.add_column("cases", justify="right")
@@ -66,13 +69,35 @@ def _groups(title: str, rows: tuple[GroupRow, ...], attack: bool) -> Table:
         table.add_column("attack success", justify="right")
     table.add_column("pass rate", justify="right")
     table.add_column("95% CI", justify="right")
+    if controls is not None:
+        table.add_column("echo control", justify="right")
+        table.add_column("refusal control", justify="right")
     for row in rows:
         cells = [row.name, str(row.cases), str(row.trials)]
         if attack:
             cells.append(_pct(row.attack_success_rate))
         cells += [_pct(row.pass_rate), _ci(row, attack)]
+        if controls is not None:
+            cells += [_control(controls, row.name, control) for control in Control]
         style = "red" if row.pass_rate < 1 and row.trials else None
         table.add_row(*cells, style=style)
+    return table
+
+
+def _control(controls: ControlReport, category: str, control: Control) -> str:
+    """``fired/checked``: probes whose detectors counted the control as an attack."""
+    checked = controls.checked.get(category, 0)
+    fired = controls.fired(category, control)
+    text = f"{fired}/{checked} fired"
+    return f"[red]{text}[/]" if fired else text
+
+
+def _unreliable(controls: ControlReport) -> Table:
+    table = Table(title=f"Unreliable detectors ({len(controls.fires)})", header_style="bold")
+    for name in ("probe", "control", "detector", "why it fired"):
+        table.add_column(name)
+    for fire in controls.fires[:MAX_FAILURES_SHOWN]:
+        table.add_row(fire.case_id, fire.control.value, fire.kind, fire.reason, style="yellow")
     return table
 
 
@@ -163,7 +188,9 @@ def _changes(changed: list[CaseComparison]) -> Table:
 def report_renderables(view: ReportView) -> list[RenderableType]:
     parts: list[RenderableType] = [_header(view), _summary(view)]
     if view.categories:
-        parts.append(_groups("Categories", view.categories, attack=True))
+        parts.append(_groups("Categories", view.categories, attack=True, controls=view.controls))
+    if view.controls is not None and view.controls.fires:
+        parts.append(_unreliable(view.controls))
     if len(view.tags) > 1:
         parts.append(_groups("Tags", view.tags, attack=False))
     if view.successful_attacks:

@@ -23,6 +23,7 @@ from confiance.evals.compare import (
     overall_key,
     tag_key,
 )
+from confiance.evals.controls import ControlReport
 from confiance.evals.gate import GateDecision
 from confiance.evals.records import RunReport
 from confiance.stats import Interval
@@ -67,6 +68,8 @@ class ReportView:
     comparison: RunComparison | None
     attacks: tuple[CategoryAttacks, ...] = ()
     """Per category, what the attacks achieved (probe runs: runs gated on attack success)."""
+    controls: ControlReport | None = None
+    """The echo and refusal controls run with the probes, when the run had them."""
 
     @property
     def is_probe_run(self) -> bool:
@@ -117,6 +120,7 @@ def build_view(report: RunReport) -> ReportView:
         gate=report.gate,
         comparison=report.comparison,
         attacks=tuple(category_attacks(ordered)) if _gated_on_attacks(report.gate) else (),
+        controls=ControlReport.from_json(report.run.params.get("controls")),
     )
 
 
