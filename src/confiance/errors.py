@@ -23,7 +23,8 @@ it maps to, and a stable machine-readable ``code``. Boundaries translate with ``
     │   ├── ProviderTimeout        no answer in time (504, retryable)
     │   └── ProviderProtocolError  upstream answered garbage (retryable)
     ├── CircuitOpen                breaker open for provider+model (503, retryable)
-    ├── StoreError                 database failure (500)
+    ├── StoreError                 database missing, unreadable, read-only or failing (500, exit 2)
+    ├── ListenError                cannot listen: port in use, no permission, bad address (exit 2)
     └── IntegrityError             tamper evidence failed (exit 1)
 """
 
@@ -39,6 +40,7 @@ __all__ = [
     "Conflict",
     "IntegrityError",
     "LimitExceeded",
+    "ListenError",
     "NotFound",
     "PayloadTooLarge",
     "PermissionDenied",
@@ -210,6 +212,12 @@ class CircuitOpen(ConfianceError):
 
 class StoreError(ConfianceError):
     code = "store_error"
+    exit_code = 2
+
+
+class ListenError(ConfianceError):
+    code = "listen_error"
+    exit_code = 2
 
 
 class IntegrityError(ConfianceError):

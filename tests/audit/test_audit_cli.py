@@ -108,7 +108,7 @@ def test_show_nothing_matches(cli: typer.Typer, tmp_path: Path) -> None:
 def test_unmigrated_database_is_reported_not_changed(cli: typer.Typer, tmp_path: Path) -> None:
     target = tmp_path / "empty.db"
     code, output = invoke(cli, "audit", "verify", "--database-url", f"sqlite:///{target}")
-    assert code == 1
+    assert code == 2
     message = " ".join(output.split())
     assert "does not exist" in message
     assert "confiance db upgrade" in message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import textwrap
 from pathlib import Path
@@ -11,6 +12,7 @@ import typer
 from typer.testing import CliRunner, Result
 
 from confiance.cli import config as config_cli
+from confiance.store import Store
 
 CONFIG = textwrap.dedent(
     """\
@@ -52,6 +54,14 @@ class Cli:
 
     def edit(self, old: str, new: str) -> None:
         self.config.write_text(self.config.read_text().replace(old, new), encoding="utf-8")
+
+
+def _with_store(url: str, work: object) -> object:
+    async def main() -> object:
+        async with await Store.open(url) as store:
+            return await work(store)  # type: ignore[operator]
+
+    return asyncio.run(main())
 
 
 @pytest.fixture
@@ -149,7 +159,9 @@ def test_apply_invalid_config_stores_nothing(cli: Cli) -> None:
         f"{cli.config}:7:17: routes.bot.fallbacks[0]: 'missing' is neither provider/model nor "
         "a known route" in result.stderr
     )
-    assert cli.json("routes", "list") == {}
+    # Not even the store was created: the file was checked before anything was opened.
+    assert not Path(cli.env["CONFIANCE_DATABASE_URL"].split("///", 1)[1]).exists()
+    assert "no Confiance store here" in cli("routes", "list").stderr
 
 
 def test_config_diff_and_exit_code(cli: Cli) -> None:
@@ -170,6 +182,7 @@ def test_config_diff_and_exit_code(cli: Cli) -> None:
 
 
 def test_routes_list_show_history(cli: Cli) -> None:
+    _with_store(cli.env["CONFIANCE_DATABASE_URL"], lambda store: store.keys.version())
     empty = cli("routes", "list")
     assert "No config applied yet" in empty.stdout
     cli("apply", "--yes")

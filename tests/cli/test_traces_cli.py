@@ -193,7 +193,9 @@ def test_narrow_terminals_keep_the_id_and_drop_details(cli: Cli) -> None:
 
 
 def test_database_url_option_overrides_the_environment(cli: Cli, tmp_path: Path) -> None:
-    env = {**cli.env, "CONFIANCE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"}
+    empty_url = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+    _with_store(empty_url, lambda store: store.traces.query(limit=1))
+    env = {**cli.env, "CONFIANCE_DATABASE_URL": empty_url}
     args = ["traces", "tail", "--json"]
     empty = CliRunner().invoke(cli.app, args, env=env)
     assert json.loads(empty.stdout)["traces"] == []

@@ -74,7 +74,7 @@ def test_unknown_scheme_is_a_usage_error(cli: typer.Typer) -> None:
 def test_unreachable_database_names_the_host(cli: typer.Typer, unused_port: int) -> None:
     url = f"postgresql://u:s3cret@127.0.0.1:{unused_port}/conf"
     code, output = invoke(cli, "db", "current", "--database-url", url, "--json")
-    assert code == 1
+    assert code == 2
     error = json.loads(output)["error"]
     assert error["code"] == "store_error"
     assert f"127.0.0.1:{unused_port}" in error["message"]

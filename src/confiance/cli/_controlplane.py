@@ -56,20 +56,34 @@ def settings_with(database_url: str | None) -> Settings:
 
 
 @asynccontextmanager
-async def services(database_url: str | None) -> AsyncIterator[Services]:
-    """The services over the store (migrated to the current schema), closed afterwards."""
-    opened = await open_services(settings_with(database_url), actor="cli")
+async def services(database_url: str | None, *, writes: bool = True) -> AsyncIterator[Services]:
+    """The services over the store, closed afterwards.
+
+    A command that ``writes`` creates the store or migrates it to the current schema; one that
+    only reads never does (a missing store is an error saying where it was looked for, so a
+    command run in the wrong folder does not leave an empty ``confiance.db`` behind)."""
+    opened = await open_services(settings_with(database_url), actor="cli", migrate=writes)
     try:
         yield opened
     finally:
         await opened.close()
 
 
-def run(work: Callable[[Services], Awaitable[T]], database_url: str | None) -> T:
-    """Run ``work`` with freshly opened services, in its own event loop."""
+def run(
+    work: Callable[[Services], Awaitable[T]],
+    database_url: str | None,
+    *,
+    writes: bool = False,
+    probe: bool = False,
+) -> T:
+    """Run ``work`` with freshly opened services, in its own event loop. With ``writes`` the
+    store is created or migrated if needed (see :func:`services`); ``probe`` first checks it is
+    writable, so a read-only store fails with its reason (exit 2) before anything is tried."""
 
     async def main() -> T:
-        async with services(database_url) as opened:
+        async with services(database_url, writes=writes) as opened:
+            if probe:
+                await opened.store.check_writable()
             return await work(opened)
 
     return asyncio.run(main())

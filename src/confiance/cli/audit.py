@@ -76,6 +76,9 @@ def verify_command(
     intact and 1 when it was tampered with, naming the first bad event and what happened to it.
 
     Example: [bold]confiance audit verify --json[/bold]
+
+    Exit codes: 0 intact, 1 tampered with, 2 bad usage or a store error (no store at that path,
+    unreadable, old schema).
     """
     with reported_errors(json_output):
         report = _with_log(database, lambda log: log.verify())
@@ -117,6 +120,9 @@ def show_command(
     """List audit events, oldest first: the latest ones, or a page after --after.
 
     Example: [bold]confiance audit show --action config.apply --limit 5[/bold]
+
+    Exit codes: 0 done, 2 bad usage or a store error (no store at that path, unreadable, old
+    schema).
     """
     with reported_errors(json_output):
         events = _with_log(

@@ -93,15 +93,19 @@ def apply(
     When a changed route declares `regression` suites in gate mode, they run first against a
     candidate gateway serving the new config; if one fails, nothing is stored (exit 1).
 
-    Exit codes: 0 applied or nothing to do, 1 declined or refused by a gate, 2 invalid config or
-    store error (every problem is listed as file:line:col: key.path: what is wrong).
+    Exit codes: 0 applied or nothing to do, 1 declined or refused by a gate, 2 invalid config
+    (every problem is listed as file:line:col: key.path: what is wrong) or a store error
+    (unreachable, unreadable or read-only: checked before anything is asked or stored).
     """
     with reported_errors(json_output):
         if json_output and not (yes or dry_run):
             raise typer.BadParameter("--json needs --yes or --dry-run (no prompt in JSON mode)")
         path = _path(config, database_url)
         loaded, warnings = _load(path)
-        diff, base = run(lambda s: _plan(s, loaded), database_url)
+        # Checked before the prompt: a read-only store fails now (exit 2), not after "yes".
+        diff, base = run(
+            lambda s: _plan(s, loaded, writable=not dry_run), database_url, writes=True
+        )
         if diff.is_empty or dry_run:
             _report_plan(loaded, diff, base, warnings, json_output, dry_run)
             return
@@ -117,6 +121,7 @@ def apply(
                 s, loaded, author=author(), message=text, config_dir=path.parent.resolve()
             ),
             database_url,
+            writes=True,
         )
         _report_change(change, warnings, json_output)
         if change.refused:
@@ -124,8 +129,12 @@ def apply(
 
 
 async def _plan(
-    services: Services, loaded: LoadedConfig
+    services: Services, loaded: LoadedConfig, *, writable: bool = False
 ) -> tuple[ConfigDiff, ConfigRevision | None]:
+    """The diff against the latest revision; with ``writable``, first check the store can take
+    the new revision (so a read-only store fails before the prompt, not after "yes")."""
+    if writable:
+        await services.store.check_writable()
     base = await services.revisions.latest_revision()
     return await services.revisions.diff_against_latest(loaded), base
 

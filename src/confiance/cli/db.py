@@ -82,7 +82,7 @@ def reported_errors(json_output: bool) -> Iterator[None]:
         if json_output:
             echo_json({"error": {"code": error.code, "message": error.message}})
         else:
-            err.print(Text("error: ", style="bold red") + Text(error.message))
+            err.print(Text("error: ", style="bold red") + Text(error.message), soft_wrap=True)
         raise typer.Exit(error.exit_code) from None
 
 
@@ -106,6 +106,9 @@ def upgrade_command(
     missing, under a lock. `confiance serve` does the same at start.
 
     Example: [bold]CONFIANCE_DATABASE_URL=sqlite:///./confiance.db confiance db upgrade[/bold]
+
+    Exit codes: 0 migrated or already current, 2 bad usage or a store error (unreachable,
+    unreadable or read-only).
     """
     with reported_errors(json_output):
         before, after = asyncio.run(upgrade_url(database_url(database)))
@@ -133,6 +136,9 @@ def current_command(
     scripts).
 
     Example: [bold]confiance db current --check[/bold]
+
+    Exit codes: 0 shown, 1 with --check when an upgrade is needed, 2 bad usage or a store error
+    (unreachable, unreadable).
     """
     with reported_errors(json_output):
         state = asyncio.run(state_of_url(database_url(database)))

@@ -27,6 +27,7 @@ from confiance.cli._controlplane import (
 from confiance.control.clock import system_clock
 from confiance.control.keys import CreatedKey, key_json
 from confiance.domain.keys import ApiKey, Role
+from confiance.errors import NotFound
 
 __all__ = ["parse_expiry", "register"]
 
@@ -98,6 +99,9 @@ def create_command(
 
     Example: [bold]confiance keys create --role app --name checkout --routes support-bot
     --expires 90d[/bold]
+
+    Exit codes: 0 created, 2 bad usage or a store error (unreachable, unreadable or
+    read-only).
     """
     with reported_errors(json_output):
         expires_at = parse_expiry(expires, system_clock()) if expires else None
@@ -109,7 +113,7 @@ def create_command(
             created = await keys.create(label, role, allowed, expires_at, author=author())
             return created, await keys.unknown_routes(allowed)
 
-        created, unknown = run(create, database_url)
+        created, unknown = run(create, database_url, writes=True, probe=True)
         if json_output:
             data = {"key": key_json(created.key), "secret": created.secret}
             echo_json({**data, "warning": ONCE_WARNING, "unknown_routes": list(unknown)})
@@ -141,6 +145,9 @@ def list_command(
     --json adds ids and exact times).
 
     Example: [bold]confiance keys list --all[/bold]
+
+    Exit codes: 0 done, 2 bad usage or a store error (no store at that path, unreadable, old
+    schema).
     """
     with reported_errors(json_output):
         keys = run(lambda s: s.keys.list(include_revoked=include_revoked), database_url)
@@ -182,9 +189,21 @@ def revoke_command(
     """Revoke a key now. Gateways refuse it within seconds; it stays listed with --all.
 
     Example: [bold]confiance keys revoke cf-ab12cd34[/bold]
+
+    Exit codes: 0 revoked, 2 bad usage, no such key, already revoked, or a store error
+    (unreachable, unreadable or read-only).
     """
     with reported_errors(json_output):
-        key = run(lambda s: s.keys.revoke(key_id, author=author()), database_url)
+        try:
+            key = run(
+                lambda s: s.keys.revoke(key_id, author=author()),
+                database_url,
+                writes=True,
+                probe=True,
+            )
+        except NotFound as error:
+            hint = "; `confiance keys list --all` lists them (by id and prefix)"
+            raise NotFound(error.message + hint) from None
         if json_output:
             echo_json(key_json(key))
         else:

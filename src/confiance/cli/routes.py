@@ -48,6 +48,9 @@ def list_command(
     """List the routes of the latest applied revision with their targets and fallbacks.
 
     Example: [bold]confiance routes list --json[/bold]
+
+    Exit codes: 0 done, 2 bad usage or a store error (no store at that path, unreadable, old
+    schema).
     """
     with reported_errors(json_output):
         latest = run(lambda s: s.revisions.latest(), database_url)
@@ -75,6 +78,9 @@ def show_command(
     tries targets (routes named as targets or fallbacks are expanded, duplicates dropped).
 
     Example: [bold]confiance routes show support-bot[/bold]
+
+    Exit codes: 0 done, 2 bad usage, no such route, or a store error (no store at that path,
+    unreadable, old schema).
     """
     with reported_errors(json_output):
         detail = run(lambda s: s.revisions.route(route), database_url)
@@ -103,6 +109,9 @@ def history_command(
 
     Example: [bold]confiance routes history support-bot[/bold]  then roll back with
     [bold]confiance routes rollback support-bot --to 3[/bold]
+
+    Exit codes: 0 done, 2 bad usage or a store error (no store at that path, unreadable, old
+    schema).
     """
     with reported_errors(json_output):
         versions = run(lambda s: s.revisions.route_history(route), database_url)
@@ -147,6 +156,9 @@ def rollback_command(
     definition names a provider or route that no longer exists, nothing is stored (exit 2).
 
     Example: [bold]confiance routes rollback support-bot --to 3 --yes[/bold]
+
+    Exit codes: 0 rolled back or nothing to change, 1 declined at the prompt, 2 bad usage, an
+    invalid result, an unknown route or revision, or a store error (read-only store included).
     """
     with reported_errors(json_output):
         if json_output and not yes:
@@ -161,7 +173,12 @@ def rollback_command(
                 err.print("Nothing stored.")
                 raise typer.Exit(1)
         text = message or None
-        result = run(lambda s: s.revisions.rollback_route(route, to, author(), text), database_url)
+        result = run(
+            lambda s: s.revisions.rollback_route(route, to, author(), text),
+            database_url,
+            writes=True,
+            probe=True,
+        )
         if json_output:
             echo_json(result.to_json())
         else:

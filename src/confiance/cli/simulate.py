@@ -11,7 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from confiance.errors import ConfianceError
+from confiance.errors import ConfianceError, ListenError
+from confiance.gateway.listener import listen_problem
 from confiance.providers.simulated.launch import (
     LaunchOptions,
     banner,
@@ -55,6 +56,9 @@ for chooses the behaviour: the base name, then directives joined with '+'.
 
 Every directive is listed when the simulator starts. A config file (--config) sets behaviours
 per model name or glob pattern; see docs/simulator.md for its keys.
+
+Exit codes: 0 stopped (Ctrl+C or SIGTERM), 2 bad usage, an invalid --config or the port unavailable
+(in use, no permission).
 """
 
 
@@ -129,9 +133,8 @@ def register(app: typer.Typer) -> None:
             )
             raise typer.Exit(error.exit_code) from None
         except OSError as error:
-            Console(stderr=True).print(
-                f"[red]error:[/red] cannot listen on {host}:{port}: {escape(str(error.strerror))}"
-            )
-            raise typer.Exit(1) from None
+            problem = listen_problem(error, host, port)
+            Console(stderr=True).print(f"[red]error:[/red] {escape(problem)}", soft_wrap=True)
+            raise typer.Exit(ListenError.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None

@@ -182,6 +182,9 @@ def tail_command(
     status, latency, time to first token, tokens, cost, fallback and attempts.
 
     Example: [bold]confiance traces tail --route support-bot --status error --follow[/bold]
+
+    Exit codes: 0 done, 2 bad usage or a store error (no store at that path, unreadable, old
+    schema).
     """
     filters: dict[str, Any] = {"route": route, "status": status}
     looping = _Follow(interval, max_polls, asyncio.sleep) if follow else None
@@ -203,6 +206,9 @@ def show_command(
     """Show one trace in full: every field, each attempt, and the bodies if the route keeps them.
 
     Example: [bold]confiance traces show tr_01J9Z6W8K3[/bold]
+
+    Exit codes: 0 done, 2 bad usage, no such trace, or a store error (no store at that path,
+    unreadable, old schema).
     """
     with reported_errors(json_output):
         trace = run(lambda s: _get(s, trace_id), database_url)

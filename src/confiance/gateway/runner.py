@@ -1,4 +1,9 @@
-"""Running the gateway: one process, or several workers sharing the port (``SO_REUSEPORT``).
+"""Running the gateway: one process, or several workers accepting from one listening socket.
+
+Start-up fails safe: the port is bound first (:mod:`.listener`), then the store is opened and
+probed for write access, and only then is a config applied (``serve --config``) or a key created
+(``serve --demo``). Any of these failing stops ``serve`` with one line and exit code 2, with
+nothing changed.
 
 Shutdown on SIGINT/SIGTERM is graceful: the listener closes, in-flight requests finish (up to
 ``shutdown_timeout``), queued traces are flushed to the store, provider sessions close.
@@ -13,6 +18,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import socket
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
@@ -23,18 +29,19 @@ from aiohttp import web
 from confiance.api.deps import ApplyHook
 from confiance.app import Services, open_services
 from confiance.config.keyenv import KeyEnvPolicy
-from confiance.config.load import LoadedConfig
+from confiance.config.load import LoadedConfig, load_config
 from confiance.control.revisions import ApplyResult
 from confiance.domain.types import JSONObject
 from confiance.gateway.change import apply_change
 from confiance.gateway.jobs import RegressionScheduler
+from confiance.gateway.listener import BACKLOG
 from confiance.gateway.server import Gateway
 from confiance.gateway.spool import spool_directory
 from confiance.observability.tracing import spans_from_env
 from confiance.providers.builtin import builtin_registry
 from confiance.settings import Settings
 
-__all__ = ["build_gateway", "run_server", "serve_forever"]
+__all__ = ["build_gateway", "prepare_store", "run_server", "serve_forever"]
 
 log = logging.getLogger(__name__)
 
@@ -79,23 +86,47 @@ def _apply_hook(services: Services, suites_dir: Path) -> ApplyHook:
     return apply
 
 
+async def prepare_store(settings: Settings, config: Path | None = None) -> str | None:
+    """Open and migrate the store, check it can be written, then apply ``config`` if given.
+
+    Returns what the apply did (``None`` without a config). Raises :class:`StoreError` (store
+    missing its folder, unreadable or read-only) or :class:`ConfigError` before changing
+    anything."""
+    policy = KeyEnvPolicy.of(settings)
+    loaded = load_config(config, key_env=policy) if config is not None else None
+    services = await open_services(settings, actor="serve")
+    try:
+        await services.store.check_writable()
+        if loaded is None:
+            return None
+        result = await services.revisions.apply(
+            loaded, "serve", f"confiance serve --config {config}"
+        )
+        return result.message
+    finally:
+        await services.close()
+
+
 async def serve_forever(
     settings: Settings,
+    sock: socket.socket,
     *,
-    reuse_port: bool = False,
+    worker: bool = False,
     stop: asyncio.Event | None = None,
     on_ready: Callable[[str], None] | None = None,
     shutdown_timeout: float = 30.0,
 ) -> None:
-    """Serve until ``stop`` is set or the process gets SIGINT/SIGTERM."""
+    """Serve on the listening ``sock`` until ``stop`` is set or the process gets SIGINT/SIGTERM.
+
+    A ``worker`` (one of several processes on the socket) does not migrate the store: the parent
+    did, once, before starting the workers."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     # Changes reach this process only through the management API: audit them as "api:<key>".
-    # Workers sharing a port skip migrations: the parent ran them once before starting them.
-    services = await open_services(settings, actor="api", migrate=not reuse_port)
+    services = await open_services(settings, actor="api", migrate=not worker)
     gateway = build_gateway(services)
     runner = web.AppRunner(
         gateway.application(),
@@ -109,14 +140,12 @@ async def serve_forever(
     jobs: asyncio.Task[None] | None = None
     try:
         await runner.setup()
-        site = web.TCPSite(
-            runner, settings.host, settings.port, reuse_port=reuse_port, backlog=4096
-        )
+        site = web.SockSite(runner, sock, backlog=BACKLOG)
         await site.start()
         jobs = asyncio.get_running_loop().create_task(scheduler.run_forever(), name="jobs")
         _tune_gc()
         if on_ready is not None:
-            on_ready(f"http://{settings.host}:{settings.port}")
+            on_ready(listening_url(sock))
         await stop.wait()
     finally:
         if jobs is not None:
@@ -137,9 +166,10 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
         uvloop.run(main)
 
 
-async def _migrate(settings: Settings) -> None:
-    services = await open_services(settings, migrate=True)
-    await services.close()
+def listening_url(sock: socket.socket) -> str:
+    """``http://host:port`` of a listening socket (IPv6 hosts in brackets)."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _tune_gc() -> None:
@@ -150,28 +180,34 @@ def _tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def _worker(settings: Settings) -> None:
+def _worker(settings: Settings, sock: socket.socket) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(message)s")
-    _run(serve_forever(settings, reuse_port=True))
+    _run(serve_forever(settings, sock, worker=True))
 
 
 def run_server(
-    settings: Settings, workers: int = 1, on_ready: Callable[[str], None] | None = None
+    settings: Settings,
+    sock: socket.socket,
+    workers: int = 1,
+    on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Blocking: serve in this process, or start ``workers`` processes on the same port."""
+    """Blocking: serve on ``sock`` in this process, or start ``workers`` processes on it.
+
+    Call :func:`prepare_store` first: it migrates the store the workers then share."""
     if workers <= 1:
-        _run(serve_forever(settings, on_ready=on_ready))
+        _run(serve_forever(settings, sock, on_ready=on_ready))
         return
-    _run(_migrate(settings))
     context = multiprocessing.get_context("spawn")
     processes = [
-        context.Process(target=_worker, args=(replace(settings),), name=f"confiance-worker-{i}")
+        context.Process(
+            target=_worker, args=(replace(settings), sock), name=f"confiance-worker-{i}"
+        )
         for i in range(workers)
     ]
     for process in processes:
         process.start()
     if on_ready is not None:
-        on_ready(f"http://{settings.host}:{settings.port}")
+        on_ready(listening_url(sock))
 
     def forward(signum: int, _frame: object) -> None:
         for process in processes:

@@ -33,6 +33,7 @@ from confiance.domain.types import JSONObject, Retention, TraceDurability, Trace
 from confiance.errors import ConfianceError, NotFound, PermissionDenied, http_status_of
 from confiance.gateway.auth import KeyCache, extract_secret
 from confiance.gateway.errors import ErrorStyle, error_response
+from confiance.gateway.follow import StoreFollower
 from confiance.gateway.formats import ANTHROPIC, OPENAI, ClientFormat
 from confiance.gateway.pipeline import ChainContext, Pipeline
 from confiance.gateway.requests import apply_route, check_chat, check_embeddings, read_json
@@ -72,7 +73,8 @@ class _Traces(Protocol):
 
 
 class GatewayStore(Protocol):
-    """What the data plane needs from the store: revisions and keys to poll, traces to write."""
+    """What the data plane needs from the store: revisions and keys to poll, traces to write,
+    and a way to check traces can still be written."""
 
     @property
     def revisions(self) -> _Revisions: ...
@@ -80,6 +82,7 @@ class GatewayStore(Protocol):
     def keys(self) -> _Keys: ...
     @property
     def traces(self) -> _Traces: ...
+    async def check_writable(self, *, traces_only: bool = False) -> None: ...
 
 
 def new_trace_id() -> str:
@@ -110,7 +113,7 @@ class Gateway:
         self.keys = KeyCache()
         self.pipeline = Pipeline(BreakerBoard(), self.metrics)
         self.sink: TraceSink | None = None
-        self._poll_interval = poll_interval
+        self.follower = StoreFollower(store, self.refresh, poll_interval=poll_interval)
         self._poller: asyncio.Task[None] | None = None
         self._management = management
         self._web = web
@@ -179,7 +182,10 @@ class Gateway:
         self.sink.recover()
         self.sink.start()
         if self.follow_store:
-            self._poller = asyncio.get_running_loop().create_task(self._poll(), name="config-poll")
+            await self.follower.probe()
+            self._poller = asyncio.get_running_loop().create_task(
+                self.follower.run(), name="follow-store"
+            )
         self.ready = True
 
     async def drain(self) -> None:
@@ -228,14 +234,6 @@ class Gateway:
         version = await self.store.keys.version()
         if version != self.keys.version:
             self.keys.replace(await self.store.keys.list(include_revoked=True), version)
-
-    async def _poll(self) -> None:
-        while True:
-            await asyncio.sleep(self._poll_interval)
-            try:
-                await self.refresh()
-            except Exception as error:  # a bad poll must never take the data plane down
-                log.warning("config/key refresh failed: %s", error)
 
     # -- request wrapper -------------------------------------------------------------------
 
@@ -533,6 +531,9 @@ class Gateway:
         if not self.ready:
             return _json({"status": "draining" if self.draining else "starting"}, {}, status=503)
         revision = self.snapshots.current.table.revision
+        if self.follower.problem is not None:
+            body = {"status": "not_ready", "reason": self.follower.problem, "revision": revision}
+            return _json(body, {}, status=503)
         pressure = None if self.sink is None else self.sink.pressure
         if pressure is not None:
             body = {"status": "backpressure", "reason": pressure, "revision": revision}

@@ -105,6 +105,19 @@ class Database:
         except Exception as exc:
             self._reraise(exc)
 
+    @asynccontextmanager
+    async def probe(self) -> AsyncIterator[AsyncConnection]:
+        """A connection in a write transaction that is always rolled back (to test access)."""
+        try:
+            async with self._write_turn, self._writer.connect() as conn:
+                transaction = await conn.begin()
+                try:
+                    yield conn
+                finally:
+                    await transaction.rollback()
+        except Exception as exc:
+            self._reraise(exc)
+
     def _reraise(self, exc: Exception) -> NoReturn:
         translated = self.translate(exc)
         if translated is exc:

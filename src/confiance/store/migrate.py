@@ -130,8 +130,12 @@ async def check_current(database: Database) -> None:
     if state.up_to_date:
         return
     if database.url.missing_file:
-        found = "does not exist"
-    elif state.current is None:
+        raise StoreError(
+            f"no Confiance store here: {database.url.where} does not exist. Run this in the "
+            "folder where the store is, point --database-url or CONFIANCE_DATABASE_URL at it, "
+            "or create one with `confiance db upgrade` (or `confiance apply`)"
+        )
+    if state.current is None:
         found = "has no Confiance tables"
     else:
         found = f"is at schema revision {state.current}"

@@ -1,4 +1,5 @@
-"""Test support that ships with the store: a throw-away PostgreSQL schema per test.
+"""Test support that ships with the store: a throw-away PostgreSQL schema per test, and a way
+to make file modes bind a child process that runs as root (for read-only store tests).
 
     async with postgres_schema("postgresql://postgres@127.0.0.1:5432/test") as url:
         store = await Store.open(url)   # tables live in a fresh, uniquely named schema
@@ -9,6 +10,8 @@ database never see each other's rows.
 
 from __future__ import annotations
 
+import ctypes
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,7 +22,26 @@ from confiance.errors import ConfigError
 from confiance.store.engine import Database
 from confiance.store.urls import DatabaseURL, parse_database_url
 
-__all__ = ["postgres_schema"]
+__all__ = ["honour_file_modes", "postgres_schema"]
+
+_PR_CAPBSET_DROP = 24
+# CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER: what lets root ignore (or change) modes.
+_MODE_CAPABILITIES = (1, 2, 3)
+
+
+def honour_file_modes() -> None:
+    """For ``subprocess``'s ``preexec_fn``: when running as root on Linux, drop from the
+    bounding set the capabilities that let root ignore file modes, so the program then
+    exec'd (still uid 0, able to run the interpreter under a private home) finds a 0444 file
+    read-only exactly as any user would. Does nothing for other users, whom modes bind anyway.
+
+    Raises ``OSError`` when the capabilities cannot be dropped (no ``CAP_SETPCAP``)."""
+    if os.geteuid() != 0:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in _MODE_CAPABILITIES:
+        if libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
 
 
 @asynccontextmanager
