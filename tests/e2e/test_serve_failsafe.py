@@ -10,12 +10,15 @@ read-only store makes ``serve`` refuse to start, and a store that stops being wr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import time
+import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -44,6 +47,19 @@ async def counts(url: str) -> tuple[int, int]:
         return await store.revisions.latest_number(), len(await store.keys.list(True))
 
 
+def wait_ready(port: int, timeout: float = 60.0) -> None:
+    """Until ``/readyz`` answers 200: the port is bound before the config is applied."""
+    wait_port(port, timeout)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as ready:
+                if ready.status == 200:
+                    return
+        time.sleep(0.1)
+    raise AssertionError(f"gateway on {port} never became ready")
+
+
 @pytest.fixture
 def running(
     tmp_path: Path, sim: RunningSimulator, unused_port: int
@@ -62,7 +78,7 @@ def running(
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_port(unused_port, timeout=60)
+        wait_ready(unused_port)
         yield env, key, unused_port
     finally:
         server.send_signal(signal.SIGTERM)
