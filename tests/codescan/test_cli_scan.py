@@ -14,7 +14,7 @@ from confiance.cli.scan import register
 
 from .corpus_labels import CORPUS, raw_secrets
 
-GH = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"
+GH = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW11ySowm"
 
 
 def _app() -> typer.Typer:

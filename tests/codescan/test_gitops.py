@@ -12,7 +12,7 @@ from confiance.codescan.diff import parse_unified_diff
 from confiance.errors import UsageError
 
 KEY = "sk-proj-" + "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm1Qw2Er3Ty4Ui5Op6As7Df8Gh9"
-GH = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"
+GH = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW11ySowm"
 
 
 def git(repo: Path, *args: str) -> str:

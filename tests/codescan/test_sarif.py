@@ -15,7 +15,7 @@ from confiance.codescan.sarif import to_sarif
 from .corpus_labels import CORPUS, raw_secrets
 from .sarif_schema import SCHEMA, VALIDATOR
 
-GH = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"
+GH = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW11ySowm"
 
 
 def _validate(document: dict) -> None:

@@ -12,8 +12,10 @@ from confiance.codescan import ScanOptions, scan
 from confiance.codescan.baseline import load_baseline, write_baseline
 from confiance.errors import ConfigError, UsageError
 
+from .tokens import github_token
+
 KEY = "sk-proj-" + "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm1Qw2Er3Ty4Ui5Op6As7Df8Gh9"
-GH = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"
+GH = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW11ySowm"
 
 
 def _scan(root: Path, **options: object) -> object:
@@ -73,7 +75,7 @@ def test_suppression_with_reason_suppresses_and_without_reason_is_reported(tmp_p
         f'B = "{KEY[:-1]}X"  # confiance: ignore[CF-SECRET-OPENAI]\n'
         "# confiance: ignore[CF-SECRET-*] fixture for the parser tests\n"
         f'C = "{GH}"\n'
-        f'D = "{GH[:-1]}Y"  # confiance: ignore[CF-SECRET-OPENAI] wrong rule id\n'
+        f'D = "{github_token(GH[4:24] + "Y" * 10)}"  # confiance: ignore[CF-SECRET-OPENAI] wrong\n'
     )
     (tmp_path / "b.js").write_text(
         f'const k = "{GH}"; // confiance: ignore[CF-SECRET-GITHUB] -- test token, no scopes\n'
@@ -129,7 +131,8 @@ def test_bad_baseline_file_is_a_config_error(tmp_path: Path) -> None:
 
 def test_parallel_scan_matches_serial_scan(tmp_path: Path) -> None:
     for index in range(60):
-        body = f'TOKEN = "{GH[:-2]}{index:02d}"\n' if index % 3 == 0 else "x = 1\n"
+        token = github_token(f"{GH[4:32]}{index:02d}")
+        body = f'TOKEN = "{token}"\n' if index % 3 == 0 else "x = 1\n"
         (tmp_path / f"m{index}.py").write_text(body)
         (tmp_path / f"w{index}.js").write_text(f"el.innerHTML = v{index};\n")
     mine = ("CF-SECRET-*", "CF-JS-*")

@@ -9,7 +9,6 @@ Random parts are drawn from a seeded generator (``{an:36}`` = 36 alphanumerics, 
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import random
 import re
@@ -24,6 +23,8 @@ from confiance.codescan.secretformats import (
     format_named,
 )
 
+from .tokens import with_checksum
+
 _ALPHABETS = {
     "an": string.ascii_letters + string.digits,
     "hex": "0123456789abcdef",
@@ -33,18 +34,15 @@ _ALPHABETS = {
     "lo": string.ascii_lowercase + string.digits,
     "up": string.ascii_uppercase + string.digits,
     "bech": "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
+    "b32": string.ascii_uppercase + "234567",
 }
-_BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
-_SLOT = re.compile(r"\{(an|hex|b64|url|dig|lo|up|bech):(\d+)\}|\{(gh|npm|pem|basic|jwt|bedrock)\}")
+_SLOT = re.compile(
+    r"\{(an|hex|b64|url|dig|lo|up|bech|b32):(\d+)\}|\{(gh|npm|pem|basic|jwt|bedrock)\}"
+)
 
 
 def checksummed(rng: random.Random) -> str:
-    body = "".join(rng.choice(_ALPHABETS["an"]) for _ in range(30))
-    number, digits = binascii.crc32(body.encode()), ""
-    while number:
-        number, rest = divmod(number, 62)
-        digits = _BASE62[rest] + digits
-    return body + digits.rjust(6, "0")
+    return with_checksum("".join(rng.choice(_ALPHABETS["an"]) for _ in range(30)))
 
 
 def _pem(rng: random.Random) -> str:
@@ -107,6 +105,8 @@ CASES: dict[str, tuple[str, str]] = {
     "cohere": ("COHERE_API_KEY = '{an:40}'", "cohere_model = 'command-r-plus-08-2024'"),
     "mistral": ("MISTRAL_API_KEY: {an:32}", "mistral_model: mistral-large-latest"),
     "langsmith": ("LANGSMITH_API_KEY=lsv2_pt_{hex:32}_{hex:10}", "LANGSMITH_API_KEY=lsv2_pt_..."),
+    "aws-access-key-id": ("aws_access_key_id = AKIA{b32:16}", "aws_access_key_id = AKIAXXXXXXXXXXXXXXXX"),
+    "aws-secret-key": ("aws_secret_access_key = {b64:40}", "aws_secret_access_key = ${AWS_SECRET}"),
     "aws-session-token": ("aws_session_token = IQoJb3JpZ2luX2Vj{b64:300}",
                           "aws_session_token = ${AWS_SESSION_TOKEN}"),
     "aws-bedrock": ("AWS_BEARER_TOKEN_BEDROCK=ABSK{bedrock}", "AWS_BEARER_TOKEN_BEDROCK=ABSK{b64:120}"),

@@ -8,9 +8,11 @@ import pytest
 
 from confiance.codescan import ScanOptions, scan
 from confiance.codescan.findings import rules
+from confiance.codescan.secretformats import FORMATS, format_named
 from confiance.codescan.secrets import entropy, is_placeholder, mask, scan_secrets
 
 from .corpus_labels import CORPUS, corpus_files, labels_in, observed
+from .test_secretformats import CASES as FORMAT_CASES
 
 SECRETS = CORPUS / "secrets"
 OURS = ("CF-SECRET-", "CF-SUPPRESS-")
@@ -30,10 +32,13 @@ def test_corpus_file_reports_exactly_its_labels(path: Path, corpus_scan: list) -
     assert expected - found == set(), "missed secrets"
 
 
-def test_corpus_covers_every_secret_rule() -> None:
+def test_every_secret_rule_has_true_and_false_positive_cases() -> None:
+    """In the corpus (realistic files) or as a format fixture pair (test_secretformats)."""
     labelled = {rule for p in corpus_files(SECRETS) for _, _, rule in labels_in(p, SECRETS)}
+    fixtures = {format_named(name).rule for name in FORMAT_CASES}
     secret_rules = {r.id for r in rules.all() if r.id.startswith("CF-SECRET-")}
-    assert secret_rules <= labelled
+    assert secret_rules <= labelled | fixtures
+    assert {f.rule for f in FORMATS} <= secret_rules
 
 
 def test_secret_findings_carry_cwe_798_and_mask_the_value(corpus_scan: list) -> None:
@@ -53,7 +58,7 @@ def test_mask_shows_at_most_four_characters_and_the_length() -> None:
 
 
 def test_snippet_never_contains_the_secret_even_when_repeated() -> None:
-    key = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5"
+    key = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW11ySowm"
     text = f'TOKENS = ["{key}", "{key}"]\n'
     scan_result = scan_secrets(text, "x.py", quoted_only=True)
     assert scan_result.findings
@@ -99,7 +104,7 @@ def test_env_lookup_in_code_is_not_a_secret_but_bare_value_in_config_is() -> Non
 
 
 def test_aws_key_id_alone_is_medium_and_pair_is_critical() -> None:
-    key_id = "AKIA2VPQ0ODFTFV2BJSD"
+    key_id = "AKIA2VPQ3ODFTFV2BJSD"
     alone = scan_secrets(f"aws_access_key_id = {key_id}\n", "c.ini", quoted_only=False)
     assert [f.rule_id for f in alone.findings] == ["CF-SECRET-AWS-KEY-ID"]
     secret = "LNI2jpyEMv3N5Tpwtm/qoFNnQiRJA+8jYVFI8E6t"

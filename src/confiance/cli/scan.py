@@ -34,6 +34,7 @@ from confiance.codescan.report import render_table, to_json
 from confiance.codescan.results import DEFAULT_MAX_FILE_SIZE
 from confiance.codescan.sarif import to_sarif
 from confiance.codescan.scanner import resolve_root
+from confiance.codescan.secretpolicy import POLICY_FILE
 from confiance.codescan.signoff import (
     DEFAULT_MAX_AGE_DAYS,
     SIGNOFF_FILE,
@@ -222,6 +223,13 @@ def run_scan(
     max_file_size: Annotated[
         str, typer.Option("--max-file-size", help="Skip larger files as generated (2M, 512K).")
     ] = _MAX_SIZE_DEFAULT,
+    secrets_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--secrets-config",
+            help=f"Secrets allow-list (default: ROOT/{POLICY_FILE} when it exists).",
+        ),
+    ] = None,
 ) -> None:
     with _reported():
         targets = paths or [Path.cwd()]
@@ -234,6 +242,7 @@ def run_scan(
             diff_base=diff,
             history=history,
             progress=not quiet and sys.stderr.isatty() and fmt is OutputFormat.TABLE,
+            secrets_config=secrets_config,
         )
         result = scan(targets, options)
         if baseline_write is not None:

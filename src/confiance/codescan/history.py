@@ -18,6 +18,7 @@ from confiance.codescan.diff import git_toplevel
 from confiance.codescan.files import is_lockfile
 from confiance.codescan.findings import Finding
 from confiance.codescan.results import HistoryFinding
+from confiance.codescan.secretpolicy import SecretPolicy
 from confiance.codescan.secrets import scan_secrets
 from confiance.errors import UsageError
 
@@ -86,13 +87,14 @@ def _patches(lines: Iterator[str]) -> Iterator[_Patch]:
         yield patch
 
 
-def _scan_patch(patch: _Patch) -> list[Finding]:
+def _scan_patch(patch: _Patch, policy: SecretPolicy | None) -> list[Finding]:
     text = "\n".join(text for _, text in patch.added)
     scan = scan_secrets(
         text,
         patch.path,
         quoted_only=patch.path.endswith(_CODE_SUFFIXES),
         lockfile=is_lockfile(patch.path),
+        policy=policy,
     )
     real_lines = [number for number, _ in patch.added]
     return [
@@ -110,8 +112,11 @@ def _scan_patch(patch: _Patch) -> list[Finding]:
     ]
 
 
-def scan_history(root: Path, include: Callable[[str], bool]) -> list[HistoryFinding]:
-    """Secrets added by any commit under ``root``; ``include`` filters paths (ignore rules).
+def scan_history(
+    root: Path, include: Callable[[str], bool], policy: SecretPolicy | None = None
+) -> list[HistoryFinding]:
+    """Secrets added by any commit under ``root``; ``include`` filters paths (ignore rules),
+    ``policy`` is the secrets allow-list.
 
     Raises :class:`UsageError` when ``root`` is not in a git work tree or git fails.
     """
@@ -120,7 +125,7 @@ def scan_history(root: Path, include: Callable[[str], bool]) -> list[HistoryFind
     for patch in _patches(_git_log(root)):
         if not include(patch.path):
             continue
-        for finding in _scan_patch(patch):
+        for finding in _scan_patch(patch, policy):
             key = (finding.rule_id, finding.path, finding.snippet)
             # --reverse lists oldest first: keep the commit that introduced the secret.
             oldest.setdefault(key, HistoryFinding(patch.commit, finding, patch.date))

@@ -37,6 +37,7 @@ class ScanOptions:
     scanned paths are inside it). ``rules`` / ``exclude_rules`` hold rule ids or ``fnmatch``
     patterns (``CF-SECRET-*``). ``jobs`` is the number of worker processes (default: CPU count).
     ``today`` pins the clock for rules that depend on the date (retired models, sign-offs).
+    ``secrets_config`` is the secrets allow-list (default: ``ROOT/.confiance-secrets.toml``).
     """
 
     root: Path | None = None
@@ -49,6 +50,7 @@ class ScanOptions:
     history: bool = False
     progress: bool = False
     today: date | None = None
+    secrets_config: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from confiance.codescan.results import (
     SuppressedFinding,
     sort_findings,
 )
+from confiance.codescan.secretpolicy import SecretPolicy, load_policy
 from confiance.codescan.worker import ANALYZERS, FileOutcome, WorkerSettings, analyze_chunk
 from confiance.errors import UsageError
 
@@ -145,18 +146,19 @@ def _filter(
 
 
 def _history(
-    root: Path, options: ScanOptions, selected: Callable[[str], bool]
+    root: Path, options: ScanOptions, selected: Callable[[str], bool], policy: SecretPolicy
 ) -> list[HistoryFinding]:
     if not options.history:
         return []
     ignored = ignore_predicate(root)
-    found = scan_history(root, include=lambda path: not ignored(path))
+    found = scan_history(root, include=lambda path: not ignored(path), policy=policy)
     return [h for h in found if selected(h.finding.rule_id)]
 
 
 def scan(paths: Sequence[Path | str], options: ScanOptions | None = None) -> ScanResult:
     """Scan ``paths`` (files or directories). Raises :class:`UsageError` for paths that do not
-    exist, unknown rule patterns, a bad ``--diff`` revision or an unreadable baseline."""
+    exist, unknown rule patterns, a bad ``--diff`` revision, an unreadable baseline or a bad
+    secrets allow-list."""
     options = options or ScanOptions()
     started = time.perf_counter()
     targets = [Path(p) for p in paths] or [Path.cwd()]
@@ -172,12 +174,13 @@ def scan(paths: Sequence[Path | str], options: ScanOptions | None = None) -> Sca
     candidates = [c for c in walked.candidates if changed is None or changed.touches(c.rel)]
     jobs = options.jobs or os.cpu_count() or 1
     show = options.progress and len(candidates) >= _PROGRESS_MIN_FILES
-    settings = WorkerSettings(options.max_file_size, options.today)
+    policy = load_policy(root, options.secrets_config)
+    settings = WorkerSettings(options.max_file_size, options.today, policy)
     outcomes = sorted(_run(candidates, settings, jobs, show), key=lambda o: o.path)
 
     findings = _filter((f for o in outcomes for f in o.findings), selected, changed)
     suppressed = [s for o in outcomes for s in o.suppressed if selected(s.finding.rule_id)]
-    history = _history(root, options, selected)
+    history = _history(root, options, selected, policy)
     baselined: list[Finding] = []
     if accepted is not None:
         findings, baselined = split_by_baseline(findings, accepted)

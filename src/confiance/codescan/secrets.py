@@ -1,88 +1,59 @@
-"""Secrets in any text file: vendor key formats plus high-entropy values with context.
+"""Secrets in any text file: the shared vendor formats, plus what needs the whole file.
+
+The formats (:mod:`confiance.codescan.secretformats`) find vendor keys, key blocks, passwords
+in URLs, basic-auth and bearer credentials. This module adds AWS key pairs (an access key id with
+the 40-character secret near it), values assigned to secret-looking names
+(:mod:`~confiance.codescan.secrets_generic`), LLM keys in public front-end variables, and keys
+split across string literals in code (:mod:`~confiance.codescan.joined`). It applies the
+allow-list (:mod:`~confiance.codescan.secretpolicy`) and reports **one finding per secret**.
 
 Every value reported is masked (:func:`mask`): the first characters (at most 4, fewer for short
 secrets), an ellipsis and the length. :func:`scan_secrets` also returns the raw values it found
-so the driver can mask them in the findings of every other analyzer on the same file.
-
-False positives are kept low by context: placeholders (``xxx``, ``<your-key>``, ``changeme``,
-``${VAR}``), environment lookups (never a literal), UUIDs, identifiers, base64 of plain text, lock
-files and lines marked ``pragma: allowlist secret`` are not secrets.
+so the driver can mask them in the findings of every other analyzer on the same file, and the
+hits themselves (for ``--verify-secrets``); neither is ever printed.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import bisect
 import re
 from dataclasses import dataclass
 
 from confiance.codescan.findings import Finding, rules
-from confiance.codescan.secretformats import entropy, is_placeholder, jwt_is_real
-from confiance.codescan.secrets_rules import PROVIDER_PATTERNS
+from confiance.codescan.joined import joined_literals
+from confiance.codescan.secretformats import (
+    FORMATS,
+    SecretMatch,
+    entropy,
+    find_secrets,
+    is_placeholder,
+)
+from confiance.codescan.secretpolicy import SecretPolicy
+from confiance.codescan.secrets_generic import (
+    assignments,
+    char_classes,
+    is_secret_name,
+    plausible_secret,
+)
+from confiance.codescan.secrets_rules import CONTEXTUAL_RULES
 
 __all__ = ["SecretHit", "SecretScan", "entropy", "is_placeholder", "mask", "scan_secrets"]
 
 _SNIPPET_WIDTH = 200
 _ALLOW_MARKER = "pragma: allowlist secret"
-_PLACEHOLDER = re.compile(
-    r"(?i)x{4,}|\*{3,}|\.{3}|…|<[^>]*>|\{\{|\$\{|\$\(|%\(|%s|^\$[A-Za-z_]|your[_-]?|changeme|"
-    r"change[_-]?me|replace|example|sample|dummy|fake|placeholder|redacted|insert|todo|"
-    r"notasecret|not[_-]a[_-]secret|test|0{6,}|1234567|abcdef|here$"
-)
-_UUID = re.compile(r"(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_WORDS = re.compile(r"^[A-Za-z]+(?:[_\-.][A-Za-z]+)*$")
-_HEX = re.compile(r"^[0-9a-fA-F]+$")
-_ASSIGNMENT = re.compile(
-    r"""(?P<name>[A-Za-z_$][\w.$-]*)\\?["']?\s*(?P<op>:=|=>|=(?!=)|:)\s*
-        (?:[rbuRBU]{1,2}(?=["']))?(?P<q>\\?["'`])?(?P<value>[^\s"'`\\,;)}\]>]{6,})""",
-    re.VERBOSE,
-)
-_DOCKER_ENV = re.compile(r"(?m)^\s*(?:ENV|ARG)\s+(?P<name>\w+)\s+(?P<value>[^\s=]{6,})\s*(?:#.*)?$")
-_NAME_HINTS = ("key", "secret", "token", "pass", "pwd", "credential", "auth", "bearer")
-_STRONG_NAME = re.compile(
-    r"apikey|secret|token|password|passwd|passphrase|credential|accesskey|privatekey|"
-    r"signingkey|encryptionkey|masterkey|authkey|authorization|bearer|(?:^|db|user|admin)pass$|"
-    r"pwd$|(?:api|secret|private|access|auth|signing|encryption|master|client|app|account|"
-    r"subscription|service|license|openai|anthropic|azure|gemini|google|stripe|mistral|groq|"
-    r"cohere|together|replicate|sendgrid|twilio)key$"
-)
-_NOT_SECRET_NAME = re.compile(
-    r"tokens|tokeniz|(?:name|path|file|dir|url|uri|endpoint|env|var|length|len|size|count|type|"
-    r"field|header|prefix|format|pattern|regex|label|hint|placeholder|version|algorithm|alg|"
-    r"expiry|expires|ttl|timeout|hash|salt|policy|rotation|manager|store|provider|class|kind|"
-    r"mode|required|enabled|min|max|id|ref|arn|location|storage|param|schema|limit|usage)s?$"
-)
-_PASSWORD_NAME = re.compile(r"pass|pwd")
-_PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
-_PEM_BODY = re.compile(r"[A-Za-z0-9+/=]{40,}")
-_JWT = re.compile(
-    r"(?<![\w-])(?P<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,})"
-)
-_DB_URL = re.compile(
-    r"(?i)\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|"
-    r"oracle|cockroachdb)(?:\+[a-z0-9]+)?://(?P<user>[^:@/\s'\"]*):(?P<secret>[^@/\s'\"]+)@"
-    r"(?P<host>[^/\s'\":?]+)"
-)
-_DB_DEFAULT_PASSWORDS = frozenset(
-    {"password", "pass", "passwd", "pwd", "secret", "postgres", "root", "admin", "user", "mysql"}
-)
-_AWS_KEY_ID = re.compile(
-    r"(?<![A-Z0-9])(?P<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?![A-Z0-9])"
-)
+_BLOCK_RULES = frozenset({"CF-SECRET-PRIVATE-KEY", "CF-SECRET-GCP-SERVICE-ACCOUNT"})
+_BODY_RUN = re.compile(r"[A-Za-z0-9+/=]{40,}")
 _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+])(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])")
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
 _PUBLIC_LLM_KEY = re.compile(
     r"\b(?P<name>(?:NEXT_PUBLIC|VITE|REACT_APP|EXPO_PUBLIC|NUXT_PUBLIC|GATSBY|PUBLIC)_[A-Z0-9_]*"
     r"(?:OPENAI|ANTHROPIC|CLAUDE|GEMINI|GOOGLE_AI|MISTRAL|GROQ|COHERE|HF|HUGGINGFACE)"
     r"[A-Z0-9_]*(?:KEY|TOKEN|SECRET))\b\s*[=:]\s*[\"']?(?P<secret>[^\s\"'#,}]+)"
 )
 _AWS_PAIR_DISTANCE = 5
-_KNOWN_PUBLIC = frozenset(
-    {
-        # The Azure Storage emulator (Azurite) account key, published in Microsoft's docs.
-        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
-    }
-)
+_MASK_ALL_LIMIT = 200
+_MAX_SPAN = 20_000  # longer than any secret value (key blocks are bounded at 16,000)
+_AWS_KEY_ID, _AWS = "CF-SECRET-AWS-KEY-ID", "CF-SECRET-AWS"
 
 
 def mask(secret: str) -> str:
@@ -91,32 +62,11 @@ def mask(secret: str) -> str:
     return f"{secret[:shown]}…({len(secret)} chars)"
 
 
-def _char_classes(value: str) -> int:
-    return sum(
-        (
-            any(c.islower() for c in value),
-            any(c.isupper() for c in value),
-            any(c.isdigit() for c in value),
-            any(not c.isalnum() for c in value),
-        )
-    )
-
-
-def _is_plain_base64_text(value: str) -> bool:
-    if len(value) < 16 or len(value) % 4:
-        return False
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    text = raw.decode("latin-1")
-    printable = sum(c.isprintable() or c in "\n\t" for c in text)
-    return printable >= 0.95 * len(text) and (" " in text or "\n" in text)
-
-
 @dataclass(frozen=True, slots=True)
 class SecretHit:
-    """One secret: ``start``/``end`` are offsets of the value in the scanned text."""
+    """One secret: ``start``/``end`` are offsets of the value in the scanned text (for a joined
+    value, of the chain of literals); ``format`` names its :class:`SecretFormat` ("" for the
+    generic and public-variable rules); ``partner`` is the AWS access key id of a key pair."""
 
     rule_id: str
     label: str
@@ -124,16 +74,19 @@ class SecretHit:
     end: int
     value: str
     detail: str = ""
+    format: str = ""
+    partner: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class SecretScan:
     findings: tuple[Finding, ...]
     values: tuple[str, ...]
+    hits: tuple[SecretHit, ...] = ()
 
 
-class _Text:
-    """Offsets to (line, column) and masked snippets for one text."""
+class _Lines:
+    """Offsets to (line, column) for one text."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -151,95 +104,96 @@ class _Text:
 
 
 class _Detector:
-    def __init__(self, text: str, path: str) -> None:
+    def __init__(self, text: str, policy: SecretPolicy) -> None:
         self.text = text
-        self.path = path
+        self.policy = policy
+        self.lines = _Lines(text)
         self.hits: list[SecretHit] = []
         self.extra_values: list[str] = []
+        self.marked: dict[int, bool] = {}
+        self.has_marker = _ALLOW_MARKER in text
+        self.spans: list[tuple[int, int]] = []  # sorted, never overlapping
 
     def taken(self, start: int, end: int) -> bool:
-        return any(h.start < end and start < h.end for h in self.hits)
+        at = bisect.bisect_left(self.spans, (start, end))
+        before = at > 0 and self.spans[at - 1][1] > start
+        return before or (at < len(self.spans) and self.spans[at][0] < end)
 
-    def add(self, hit: SecretHit) -> None:
-        if not self.taken(hit.start, hit.end) and not self.allowlisted(hit.start):
-            self.hits.append(hit)
+    def add(self, hit: SecretHit) -> bool:
+        if self.taken(hit.start, hit.end) or self.policy.allows_value(hit.value):
+            return False
+        if self.allowlisted(hit.start):
+            return False
+        self.hits.append(hit)
+        bisect.insort(self.spans, (hit.start, hit.end))
+        return True
 
     def allowlisted(self, offset: int) -> bool:
-        line_start = self.text.rfind("\n", 0, offset) + 1
-        line_end = self.text.find("\n", offset)
-        return _ALLOW_MARKER in self.text[line_start : line_end if line_end >= 0 else None]
+        if not self.has_marker:
+            return False
+        number = self.lines.position(offset)[0]
+        if number not in self.marked:
+            self.marked[number] = _ALLOW_MARKER in self.lines.line(number)
+        return self.marked[number]
 
-    def providers(self) -> None:
-        for pattern in PROVIDER_PATTERNS:
-            if not any(h in self.text for h in pattern.hints):
-                continue
-            for m in pattern.regex.finditer(self.text):
-                value = m.group("secret")
-                if value in _KNOWN_PUBLIC or is_placeholder(value):
-                    continue
-                if entropy(value) < pattern.min_entropy:
-                    continue
-                self.add(SecretHit(pattern.rule_id, pattern.label, *m.span("secret"), value))
+    def formats(self) -> None:
+        for m in find_secrets(self.text, FORMATS):
+            self.add_match(m)
 
-    def private_keys(self) -> None:
-        if "PRIVATE KEY" not in self.text:
-            return
-        for m in _PRIVATE_KEY.finditer(self.text):
-            window = self.text[m.end() : m.end() + 400].replace("\\n", "\n")
-            end_at = window.find("-----")
-            body = _PEM_BODY.findall(window[: end_at if end_at >= 0 else None])
-            if not body or is_placeholder(body[0]):
-                continue
-            self.extra_values.extend(body)
-            self.add(SecretHit("CF-SECRET-PRIVATE-KEY", "Private key", *m.span(), body[0]))
+    def add_match(self, m: SecretMatch, at: tuple[int, int] | None = None) -> None:
+        fmt = m.format
+        start, end = at or ((m.anchor, m.end) if fmt.rule in _BLOCK_RULES else (m.start, m.end))
+        added = self.add(SecretHit(fmt.rule, fmt.label, start, end, m.value, format=fmt.name))
+        if added and fmt.rule in _BLOCK_RULES:
+            body = m.value.replace("\\n", "\n")
+            self.extra_values.extend(_BODY_RUN.findall(body))
 
-    def jwts(self) -> None:
-        if "eyJ" not in self.text:
-            return
-        for m in _JWT.finditer(self.text):
-            value = m.group("secret")
-            if jwt_is_real(value):
-                self.add(SecretHit("CF-SECRET-JWT", "JSON Web Token", *m.span("secret"), value))
-
-    def database_urls(self) -> None:
-        if "://" not in self.text:
-            return
-        for m in _DB_URL.finditer(self.text):
-            password, user = m.group("secret"), m.group("user")
-            if password.lower() in _DB_DEFAULT_PASSWORDS or password == user:
-                continue
-            if is_placeholder(password) or password.startswith(("$", "{", "%", "<")):
-                continue
-            self.add(
-                SecretHit(
-                    "CF-SECRET-DATABASE-URL", "Database password", *m.span("secret"), password
-                )
-            )
+    def joined(self) -> None:
+        """Keys split across literals: reported when no single literal holds them."""
+        for chain in joined_literals(self.text):
+            span = (chain.start, chain.end)
+            for m in find_secrets(chain.value, FORMATS):
+                if chain.crosses(m.start, m.end) and m.format.rule not in _BLOCK_RULES:
+                    self.add_match(m, at=span)
+                    self.extra_values.extend(p for p in chain.pieces if len(p) >= 6)
+            named = chain.name and is_secret_name(chain.name) and not self.taken(*span)
+            if named and plausible_secret(chain.name, chain.value):
+                label = f"secret assigned to {chain.name}"
+                if self.add(SecretHit("CF-SECRET-GENERIC", label, *span, chain.value)):
+                    self.extra_values.extend(p for p in chain.pieces if len(p) >= 6)
 
     def aws(self) -> None:
-        if not any(p in self.text for p in ("AKIA", "ASIA", "ABIA", "ACCA", "ecret")):
+        """A key id and a 40-character secret within five lines are one credential, reported
+        once (on the secret); an id alone is a medium finding."""
+        ids = {self.lines.position(h.start)[0]: h for h in self.hits if h.rule_id == _AWS_KEY_ID}
+        if not ids and "ecret" not in self.text:
             return
-        lines = _Text(self.text)
-        ids = [m for m in _AWS_KEY_ID.finditer(self.text) if not is_placeholder(m.group("secret"))]
-        id_lines = {lines.position(m.start())[0]: m for m in ids}
-        paired: set[int] = set()
         for m in _AWS_SECRET.finditer(self.text):
             value = m.group("secret")
-            if _HEX.match(value) or _char_classes(value) < 3 or entropy(value) < 4.0:
+            if _HEX.match(value) or char_classes(value) < 3 or entropy(value) < 4.0:
                 continue
-            if is_placeholder(value):
+            line = self.lines.position(m.start())[0]
+            near = [n for n in ids if abs(n - line) <= _AWS_PAIR_DISTANCE]
+            if not near and "secret" not in self.lines.line(line).lower():
                 continue
-            line = lines.position(m.start())[0]
-            near = [n for n in id_lines if abs(n - line) <= _AWS_PAIR_DISTANCE]
-            if not near and "secret" not in lines.line(line).lower():
+            if is_placeholder(value) or self.taken(*m.span()):
                 continue
-            paired.update(near)
-            detail = f" (paired with the access key id on line {near[0]})" if near else ""
-            self.add(SecretHit("CF-SECRET-AWS", "AWS secret access key", *m.span(), value, detail))
-        for line, m in id_lines.items():
-            if line not in paired:
-                self.add(SecretHit("CF-SECRET-AWS-KEY-ID", "AWS access key id", *m.span(),
-                                   m.group("secret")))  # fmt: skip
+            self.add(SecretHit(_AWS, "AWS secret access key", *m.span(), value))
+        self.pair_aws(ids)
+
+    def pair_aws(self, ids: dict[int, SecretHit]) -> None:
+        paired: set[str] = set()
+        for index, hit in enumerate(self.hits):
+            if hit.rule_id != _AWS:
+                continue
+            line = self.lines.position(hit.start)[0]
+            near = [n for n in ids if abs(n - line) <= _AWS_PAIR_DISTANCE]
+            if near:
+                key_id = ids[near[0]].value
+                paired.add(key_id)
+                detail = f" (paired with the access key id on line {near[0]})"
+                self.hits[index] = _replace(hit, detail=detail, partner=key_id)
+        self.hits = [h for h in self.hits if h.rule_id != _AWS_KEY_ID or h.value not in paired]
 
     def public_llm_keys(self) -> None:
         if "_" not in self.text:
@@ -250,90 +204,113 @@ class _Detector:
                 continue
             label = f"LLM key in public variable {m.group('name')}"
             hit = SecretHit("CF-SECRET-PUBLIC-LLM-KEY", label, *m.span("secret"), value)
-            if not self.allowlisted(hit.start):
+            if not self.allowlisted(hit.start) and not self.policy.allows_value(value):
                 # Reported next to the vendor-format finding on purpose: it says who can read it.
                 self.hits.append(hit)
+                bisect.insort(self.spans, (hit.start, hit.end))
 
     def generic(self, *, quoted_only: bool) -> None:
-        lowered = self.text.lower()
-        if not any(h in lowered for h in _NAME_HINTS):
-            return
-        for m in _ASSIGNMENT.finditer(self.text):
-            if quoted_only and not m.group("q"):
+        for name, value, start in assignments(self.text, quoted_only=quoted_only):
+            if is_secret_name(name) and plausible_secret(name, value):
+                label = f"secret assigned to {name}"
+                self.add(SecretHit("CF-SECRET-GENERIC", label, start, start + len(value), value))
+
+
+def _replace(hit: SecretHit, *, detail: str, partner: str) -> SecretHit:
+    return SecretHit(hit.rule_id, hit.label, hit.start, hit.end, hit.value, detail, hit.format,
+                     partner)  # fmt: skip
+
+
+class _Snippets:
+    """Masked snippets. Each line is masked once: the secrets found on it by position (linear in
+    the line, however many there are), then any other occurrence of a found value, unless the
+    file holds so many that this would be quadratic (a data dump: positions suffice there)."""
+
+    def __init__(self, located: _Lines, hits: list[SecretHit], extra: list[str]) -> None:
+        self.located = located
+        self.spans = sorted((h.start, h.end, h.value) for h in hits)
+        values = {h.value for h in hits} | set(extra)
+        many = len(values) > _MASK_ALL_LIMIT
+        self.values = sorted(set(extra) if many else values, key=len, reverse=True)
+        self.masked: dict[int, str] = {}
+
+    def line(self, number: int) -> str:
+        if number not in self.masked:
+            self.masked[number] = self._mask(number)
+        return self.masked[number]
+
+    def _mask(self, number: int) -> str:
+        text = self.located.line(number)
+        begin = self.located.starts[number - 1]
+        parts, cursor = [], 0
+        at = bisect.bisect_left(self.spans, (begin - _MAX_SPAN, 0, ""))
+        for start, end, value in self.spans[at:]:
+            if start >= begin + len(text):
+                break
+            local_start, local_end = max(start - begin, 0), min(end - begin, len(text))
+            if local_end <= cursor or local_end <= 0:
                 continue
-            self.generic_candidate(m.group("name"), m.group("value"), m.start("value"))
-        if "ENV" in self.text or "ARG" in self.text:
-            for m in _DOCKER_ENV.finditer(self.text):
-                self.generic_candidate(m.group("name"), m.group("value"), m.start("value"))
+            parts += [text[cursor : max(local_start, cursor)], mask(value)]
+            cursor = local_end
+        line = "".join([*parts, text[cursor:]])
+        for value in self.values:
+            if value in line:
+                line = line.replace(value, mask(value))
+        return line
 
-    def generic_candidate(self, name: str, value: str, start: int) -> None:
-        short = re.sub(r"[^a-z0-9]", "", name.rsplit(".", 1)[-1].lower())
-        if not _STRONG_NAME.search(short) or _NOT_SECRET_NAME.search(short):
-            return
-        if _plausible_secret(value, password=bool(_PASSWORD_NAME.search(short))):
-            self.add(SecretHit("CF-SECRET-GENERIC", f"secret assigned to {name}", start,
-                               start + len(value), value))  # fmt: skip
-
-
-def _plausible_secret(value: str, *, password: bool) -> bool:
-    if is_placeholder(value) or _UUID.match(value) or _WORDS.match(value):
-        return False
-    if value in _KNOWN_PUBLIC:
-        return False
-    if value.startswith(("http:", "https:", "/", "./", "~", "file:", "$", "%", "@", "#")):
-        return False
-    if "(" in value or value.startswith(("process.", "os.", "import.", "env.", "settings.")):
-        return False
-    if _is_plain_base64_text(value) or _JWT.fullmatch(value):
-        return False
-    classes = _char_classes(value)
-    if password:
-        return len(value) >= 8 and classes >= 2 and entropy(value) >= 2.5
-    if not any(c.isdigit() for c in value) and not (len(value) >= 24 and entropy(value) >= 4.0):
-        return False
-    return len(value) >= 16 and classes >= 2 and entropy(value) >= 3.2
+    def around(self, number: int, column: int) -> str:
+        line = self.line(number)
+        stripped = line.strip()
+        if len(stripped) <= _SNIPPET_WIDTH:
+            return stripped
+        start = max(0, min(column - 1 - _SNIPPET_WIDTH // 2, len(line) - _SNIPPET_WIDTH))
+        return line[start : start + _SNIPPET_WIDTH].strip()
 
 
-def _snippet(line: str, column: int, values: list[str]) -> str:
-    for value in sorted(values, key=len, reverse=True):
-        line = line.replace(value, mask(value))
-    stripped = line.strip()
-    if len(stripped) <= _SNIPPET_WIDTH:
-        return stripped
-    start = max(0, min(column - 1 - _SNIPPET_WIDTH // 2, len(line) - _SNIPPET_WIDTH))
-    return line[start : start + _SNIPPET_WIDTH].strip()
+def _finding(hit: SecretHit, path: str, located: _Lines, snippets: _Snippets) -> Finding:
+    line, column = located.position(hit.start)
+    rule = rules.get(hit.rule_id)
+    return Finding(
+        rule_id=hit.rule_id,
+        path=path,
+        line=line,
+        column=column,
+        message=f"{hit.label} {mask(hit.value)} is written in the file{hit.detail}; "
+        "rotate it and load it from the environment or a secret manager",
+        severity=rule.severity,
+        confidence=rule.confidence,
+        snippet=snippets.around(line, column),
+    )
 
 
-def scan_secrets(text: str, path: str, *, quoted_only: bool, lockfile: bool = False) -> SecretScan:
-    """Find secrets in ``text`` (the file ``path``). ``quoted_only`` limits the entropy rule to
-    quoted literals (source code, where a bare value is an expression); ``lockfile`` turns the
-    entropy rule off (lock files are full of hashes)."""
-    detector = _Detector(text, path)
-    detector.providers()
-    detector.private_keys()
+def scan_secrets(
+    text: str,
+    path: str,
+    *,
+    quoted_only: bool,
+    lockfile: bool = False,
+    policy: SecretPolicy | None = None,
+) -> SecretScan:
+    """Find secrets in ``text`` (the file ``path``). ``quoted_only`` marks source code: the
+    generic rule then needs quoted literals, and split literals are joined; ``lockfile`` turns
+    the generic rule off (lock files are full of hashes); ``policy`` is the allow-list (default:
+    the built-in one)."""
+    policy = policy or SecretPolicy()
+    if policy.allows_path(path):
+        return SecretScan((), ())
+    detector = _Detector(text, policy)
+    detector.formats()
+    if quoted_only:
+        detector.joined()
     detector.aws()
-    detector.database_urls()
-    detector.jwts()
     detector.public_llm_keys()
     if not lockfile:
         detector.generic(quoted_only=quoted_only)
-    values = [h.value for h in detector.hits] + detector.extra_values
-    located = _Text(text)
-    findings = []
-    for hit in sorted(detector.hits, key=lambda h: (h.start, h.rule_id)):
-        line, column = located.position(hit.start)
-        rule = rules.get(hit.rule_id)
-        findings.append(
-            Finding(
-                rule_id=hit.rule_id,
-                path=path,
-                line=line,
-                column=column,
-                message=f"{hit.label} {mask(hit.value)} is written in the file{hit.detail}; "
-                "rotate it and load it from the environment or a secret manager",
-                severity=rule.severity,
-                confidence=rule.confidence,
-                snippet=_snippet(located.line(line), column, values),
-            )
-        )
-    return SecretScan(tuple(findings), tuple(values))
+    hits = sorted(detector.hits, key=lambda h: (h.start, h.rule_id))
+    if policy.is_fixture(path):
+        hits = [h for h in hits if h.rule_id not in CONTEXTUAL_RULES]
+    values = [h.value for h in hits] + detector.extra_values
+    located = detector.lines
+    snippets = _Snippets(located, hits, detector.extra_values)
+    findings = tuple(_finding(h, path, located, snippets) for h in hits)
+    return SecretScan(findings, tuple(values), tuple(hits))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from confiance.codescan import javascript
@@ -19,6 +19,7 @@ from confiance.codescan.inventory import RouteEntry
 from confiance.codescan.notebooks import Cell, code_cells
 from confiance.codescan.python import analyze_module as analyze_python
 from confiance.codescan.results import FileNote, ScannedFile, SkippedFile, SuppressedFinding
+from confiance.codescan.secretpolicy import SecretPolicy
 from confiance.codescan.secrets import mask, scan_secrets
 from confiance.codescan.suppressions import apply_suppressions
 from confiance.codescan.topics import detect_topics
@@ -31,6 +32,8 @@ _MINIFIED_LINE = 5000
 _SNIPPET_WIDTH = 200
 _CWE_CREDENTIAL = 798
 _GENERIC = "CF-SECRET-GENERIC"
+_CONTEXT_ONLY = frozenset({_GENERIC, "CF-SECRET-PUBLIC-LLM-KEY"})
+_SAME_CLAIM = frozenset({"CF-LLM-HARDCODED-API-KEY", "CF-PY-HARDCODED-CREDENTIAL"})
 _TRACE_LINE = re.compile(r"^line (\d+)")
 
 
@@ -38,6 +41,7 @@ _TRACE_LINE = re.compile(r"^line (\d+)")
 class WorkerSettings:
     max_file_size: int
     today: date | None = None
+    policy: SecretPolicy = field(default_factory=SecretPolicy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,13 +143,20 @@ def _code_findings(candidate: Candidate, text: str, settings: WorkerSettings) ->
     return [], None, []
 
 
-def _without_generic_duplicates(secrets: tuple[Finding, ...], code: list[Finding]) -> list[Finding]:
-    """Drop the entropy-based secret finding on lines where a code rule already reports a
-    hard-coded credential (CWE-798): one issue, one finding. Vendor-format findings stay."""
+def _one_per_secret(secrets: tuple[Finding, ...], code: list[Finding]) -> list[Finding]:
+    """One finding per secret, where a code rule and the secret scan report the same one (the
+    issue is a hard-coded credential, CWE-798): a vendor-format finding wins over the code
+    rule's (it names the vendor and can be verified); a code rule's finding wins over the
+    generic high-entropy one. Findings that say something else (a key in browser code) stay."""
     credential_lines = {
         f.line for f in code if f.rule_id in rules and rules.get(f.rule_id).cwe == _CWE_CREDENTIAL
     }
-    return [f for f in secrets if not (f.rule_id == _GENERIC and f.line in credential_lines)]
+    vendor_lines = {f.line for f in secrets if f.rule_id not in _CONTEXT_ONLY}
+    kept_secrets = [
+        f for f in secrets if not (f.rule_id == _GENERIC and f.line in credential_lines)
+    ]
+    kept_code = [f for f in code if not (f.rule_id in _SAME_CLAIM and f.line in vendor_lines)]
+    return [*kept_secrets, *kept_code]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -167,11 +178,12 @@ def analyze_file(candidate: Candidate, settings: WorkerSettings) -> FileOutcome:
         candidate.rel,
         quoted_only=candidate.kind in _CODE_KINDS,
         lockfile=candidate.kind is FileKind.LOCKFILE,
+        policy=settings.policy,
     )
     code, failure, routes = _code_findings(candidate, text, settings)
     lines = text.splitlines()
     masker = _Masker(secrets.values)
-    findings = _dedupe([*_without_generic_duplicates(secrets.findings, code), *code])
+    findings = _dedupe(_one_per_secret(secrets.findings, code))
     remaining, suppressed = apply_suppressions(findings, text, candidate.rel)
     # Mask last: suppression findings and other analyzers' snippets quote raw lines too.
     remaining = [masker.finding(f, lines) for f in remaining]

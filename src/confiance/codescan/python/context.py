@@ -16,6 +16,7 @@ from confiance.codescan.findings import Confidence, Finding, Rule, Severity
 from confiance.codescan.python.index import FunctionInfo, ModuleIndex
 from confiance.codescan.python.llm import LLMApi, llm_call
 from confiance.codescan.python.summary import Summary
+from confiance.codescan.secrets import mask
 
 __all__ = ["ModuleContext", "mask_secret"]
 
@@ -37,7 +38,8 @@ def mask_secret(text: str, secret: str | None = None) -> str:
 
 
 def _mask(secret: str) -> str:
-    return secret[:4] + "*" * 8 if len(secret) > 8 else "*" * 8
+    # The secret scanner's mask: one secret reads the same in every finding.
+    return mask(secret)
 
 
 class ModuleContext:

@@ -24,6 +24,7 @@ import bisect
 from collections.abc import Iterable
 
 from confiance.codescan.secretformats._model import (
+    DOCUMENTED_EXAMPLES,
     SecretFormat,
     SecretMatch,
     base62_crc32_ok,
@@ -46,6 +47,7 @@ from confiance.codescan.secretformats._structured import (
 from confiance.codescan.secretformats._vendors import AI_FORMATS, CLOUD_FORMATS, DEV_FORMATS
 
 __all__ = [
+    "DOCUMENTED_EXAMPLES",
     "FORMATS",
     "SecretFormat",
     "SecretMatch",

@@ -91,6 +91,13 @@ AI_FORMATS: tuple[SecretFormat, ...] = (
 )  # fmt: skip
 
 CLOUD_FORMATS: tuple[SecretFormat, ...] = (
+    prefix_format("aws-access-key-id", "AWS", "AWS access key id", "CF-SECRET-AWS-KEY-ID",
+                  r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}",
+                  keywords=("akia", "asia", "abia", "acca"), min_entropy=2.5),
+    keyword_format("aws-secret-key", "AWS", "AWS secret access key", "CF-SECRET-AWS",
+                   r"[A-Za-z0-9/+]{40}",
+                   keywords=("aws_secret", "secret_access_key", "secretaccesskey",
+                             "aws_secret_key", "awssecretkey"), min_entropy=4.0),
     prefix_format("aws-session-token", "AWS", "AWS session token", "CF-SECRET-AWS-SESSION-TOKEN",
                   r"(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE|FQoGZXIvYXdzE)[A-Za-z0-9/+]{100,}={0,2}",
                   keywords=("iqojb3jpz2lux2vj", "fwogzxivyxdze", "fqogzxivyxdze")),

@@ -4,13 +4,13 @@ import os
 import anthropic
 import openai
 
-OPENAI_API_KEY = "sk-proj-oYmJFw2rBXwwljvEqYIrKi_bDripN9ISEO1HJON_b7KOe7JMwOZYx6IuRCdv0i8fiJgz7YNAyL"  # expect: CF-SECRET-OPENAI, CF-LLM-HARDCODED-API-KEY
-LEGACY_KEY = "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"  # expect: CF-SECRET-OPENAI, CF-LLM-HARDCODED-API-KEY
-client = anthropic.Anthropic(api_key="sk-ant-api03-cgeD8Ej0kxMkplISJIZ_yr1Sle9qEZpAo46LkUfZhl6HvXzappUT2v-lXZAvUOkF9vvs6LGNGnA1ttOeUXxP-ypJF_D0pAA")  # expect: CF-SECRET-ANTHROPIC, CF-LLM-HARDCODED-API-KEY
-GEMINI_KEY = "AIzaZcEQ_52IiWfyeFzaaai89D6Zng8X_A8OQot"  # expect: CF-SECRET-GOOGLE, CF-LLM-HARDCODED-API-KEY
-HF_TOKEN = "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"  # expect: CF-SECRET-HUGGINGFACE, CF-LLM-HARDCODED-API-KEY
+OPENAI_API_KEY = "sk-proj-oYmJFw2rBXwwljvEqYIrKi_bDripN9ISEO1HJON_b7KOe7JMwOZYx6IuRCdv0i8fiJgz7YNAyL"  # expect: CF-SECRET-OPENAI
+LEGACY_KEY = "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"  # expect: CF-SECRET-OPENAI
+client = anthropic.Anthropic(api_key="sk-ant-api03-cgeD8Ej0kxMkplISJIZ_yr1Sle9qEZpAo46LkUfZhl6HvXzappUT2v-lXZAvUOkF9vvs6LGNGnA1ttOeUXxP-ypJF_D0pAA")  # expect: CF-SECRET-ANTHROPIC
+GEMINI_KEY = "AIzaZcEQ_52IiWfyeFzaaai89D6Zng8X_A8OQot"  # expect: CF-SECRET-GOOGLE
+HF_TOKEN = "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"  # expect: CF-SECRET-HUGGINGFACE
 stripe_key = "sk_live_xWy7qANWYOjxuCs83hGVrkYm"  # expect: CF-SECRET-STRIPE
-GITHUB_TOKEN = "ghp_caac4Fg1ndTC6eDxGgzhudWknqg2KlL5k03p"  # expect: CF-SECRET-GITHUB, CF-PY-HARDCODED-CREDENTIAL
+GITHUB_TOKEN = "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"  # expect: CF-SECRET-GITHUB
 signing_secret = "ltKM0EqHVgM8WC1wqo8jkHCVs0iXfeJo"  # expect: CF-PY-HARDCODED-CREDENTIAL
 DATABASE_URL = "postgresql://billing:Qz8nR4tW1pLk@db.internal:5432/billing"  # expect: CF-SECRET-DATABASE-URL
 
