@@ -18,6 +18,7 @@ import aiohttp
 
 from confiance.config.keyenv import KeyEnvPolicy
 from confiance.config.schema import CircuitBreakerConfig, ConfianceConfig, ProviderConfig
+from confiance.gateway.logscrub import KeyScrubbingFilter
 from confiance.gateway.routing import RouteTable
 from confiance.providers.base import Provider, ProviderContext, ProviderRegistry
 from confiance.providers.http import create_session
@@ -58,6 +59,7 @@ class SnapshotManager:
         self._registry = registry
         self._env = env
         self._key_env = key_env or KeyEnvPolicy()
+        self.log_filter = KeyScrubbingFilter()
         self._grace = grace_seconds
         self._pool: dict[str, _Pooled] = {}
         self._retiring: dict[asyncio.Task[None], _Pooled] = {}
@@ -95,6 +97,9 @@ class SnapshotManager:
                 pool[name] = self._create(name, spec, api_key, config.timeouts.connect)
         retired = [p for name, p in self._pool.items() if pool.get(name) is not p]
         self._pool = pool
+        # Keys still in use by retiring adapters stay scrubbed too.
+        held = [*pool.values(), *retired, *self._retiring.values()]
+        self.log_filter.update(p.api_key for p in held)
         self.current = Snapshot(
             table=RouteTable.build(config, revision),
             providers=MappingProxyType({name: p.provider for name, p in pool.items()}),

@@ -13,8 +13,9 @@ no answer (or no next stream chunk) in time    ``ProviderTimeout``
 2xx whose body is not the promised format      ``ProviderProtocolError``
 =============================================  ==========================
 
-Messages name the provider and quote the vendor's own error message; the API key is scrubbed
-from every message and body excerpt, whatever the vendor echoes back.
+Messages name the provider and quote the vendor's own error message; the API key, and any
+piece of 8 or more characters of it, is scrubbed from every message, body excerpt and answer,
+whatever the vendor echoes back (:mod:`confiance.providers.keyscrub`).
 
 Redirects are never followed (``allow_redirects=False`` on every call): a 3xx answer is a
 ``ProviderHTTPError`` that is not retried, so no credential header (``Authorization``,
@@ -47,6 +48,7 @@ from confiance.errors import (
     ProviderTimeout,
 )
 from confiance.providers.base import StreamItem
+from confiance.providers.keyscrub import KeyScrubber
 from confiance.providers.sse import ChunkTranslator, SSEDecoder, VendorStreamError
 
 __all__ = [
@@ -196,15 +198,17 @@ async def one_at_a_time(batches: AsyncIterator[list[StreamItem]]) -> AsyncIterat
 class Upstream:
     """One provider's calls over its shared session.
 
-    ``name`` labels every error message; ``secret`` (the API key) is scrubbed from them.
+    ``name`` labels every error message. Every substring of 8 or more characters of
+    ``secret`` (the API key) is scrubbed from error messages and bodies and from the answers
+    themselves (each body, each read of a stream), whatever the vendor echoes back.
     """
 
-    __slots__ = ("_secret", "_session", "name")
+    __slots__ = ("_scrubber", "_session", "name")
 
     def __init__(self, name: str, session: aiohttp.ClientSession, secret: str | None) -> None:
         self.name = name
         self._session = session
-        self._secret = secret
+        self._scrubber = KeyScrubber([secret])
 
     async def post_json(
         self, url: str, payload: bytes, headers: Mapping[str, str], timeout: float
@@ -224,7 +228,7 @@ class Upstream:
             raise self.transport_error(error) from error
         if not 200 <= response.status < 300:
             raise self.http_error(response.status, response.headers, body)
-        return self.parse_object(body, response.status)
+        return self.parse_object(self._scrubber.scrub_bytes(body), response.status)
 
     async def batches(
         self,
@@ -260,7 +264,7 @@ class Upstream:
             finished = False
             while not finished:
                 async with asyncio.timeout_at(deadline):
-                    data = await content.readany()
+                    data = self._scrubber.scrub_bytes(await content.readany())
                 batch: list[StreamItem] = []
                 try:
                     for event in decoder.feed(data) if data else decoder.close():
@@ -358,9 +362,7 @@ class Upstream:
         return ProviderProtocolError(f"{self.name}: unexpected answer: {self._scrub(what)}")
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self._secret, "[redacted]") if self._secret else text
+        return self._scrubber.scrub(text)
 
     def _scrub_bytes(self, data: bytes) -> bytes:
-        if not self._secret:
-            return data
-        return data.replace(self._secret.encode(), b"[redacted]")
+        return self._scrubber.scrub_bytes(data)
