@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -44,6 +45,7 @@ from confiance.codescan.signoff import (
     save_signoff,
 )
 from confiance.errors import ConfianceError, UsageError
+from confiance.verification import VerifyOptions, base_urls_from, verify_findings
 
 __all__ = ["register", "scan_app"]
 
@@ -230,6 +232,25 @@ def run_scan(
             help=f"Secrets allow-list (default: ROOT/{POLICY_FILE} when it exists).",
         ),
     ] = None,
+    verify_secrets: Annotated[
+        bool,
+        typer.Option(
+            "--verify-secrets",
+            help="Ask each found key's own vendor (one harmless identity call) whether it is "
+            "live; sends the key to that vendor only. Off by default.",
+        ),
+    ] = False,
+    verify_timeout: Annotated[
+        float, typer.Option("--verify-timeout", min=0.1, help="Seconds per vendor request.")
+    ] = 5.0,
+    verify_url: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--verify-url",
+            help="Override a vendor's API base URL: VENDOR=URL (also "
+            "CONFIANCE_VERIFY_<VENDOR>_URL).",
+        ),
+    ] = None,
 ) -> None:
     with _reported():
         targets = paths or [Path.cwd()]
@@ -245,6 +266,11 @@ def run_scan(
             secrets_config=secrets_config,
         )
         result = scan(targets, options)
+        if verify_secrets:
+            urls = base_urls_from(verify_url or [], os.environ)
+            verify = VerifyOptions(timeout_s=verify_timeout, base_urls=urls,
+                                   max_file_size=options.max_file_size)  # fmt: skip
+            result = verify_findings(result, verify)
         if baseline_write is not None:
             count = write_baseline(baseline_write, result.all_findings())
             _err().print(f"Wrote {count} finding(s) to {baseline_write}", highlight=False)

@@ -11,7 +11,16 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["Confidence", "Finding", "Rule", "RuleRegistry", "Severity", "rules"]
+__all__ = [
+    "Confidence",
+    "Finding",
+    "Rule",
+    "RuleRegistry",
+    "Severity",
+    "Verification",
+    "VerificationStatus",
+    "rules",
+]
 
 
 class Severity(StrEnum):
@@ -29,6 +38,26 @@ class Confidence(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+
+class VerificationStatus(StrEnum):
+    """What the vendor said about a found secret (``confiance scan --verify-secrets``)."""
+
+    LIVE = "live"
+    REVOKED = "revoked"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    status: VerificationStatus
+    reason: str
+
+    def label(self) -> str:
+        """``verified live``, ``verified revoked`` or ``verification unknown: <reason>``."""
+        if self.status is VerificationStatus.UNKNOWN:
+            return f"verification unknown: {self.reason}"
+        return f"verified {self.status.value}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +90,7 @@ class Finding:
     end_line: int | None = None
     snippet: str = ""
     trace: tuple[str, ...] = field(default=())
+    verification: Verification | None = None
 
     @property
     def fingerprint(self) -> str:

@@ -32,7 +32,7 @@ _SHOWN_SKIPPED = 15
 def finding_dict(finding: Finding) -> dict[str, Any]:
     """One finding as plain JSON data, with the rule's CWE and OWASP mapping."""
     rule = rules.get(finding.rule_id) if finding.rule_id in rules else None
-    return {
+    data: dict[str, Any] = {
         "rule_id": finding.rule_id,
         "rule_name": rule.name if rule else finding.rule_id,
         "severity": finding.severity.value,
@@ -48,6 +48,12 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "owasp": list(rule.owasp) if rule else [],
         "trace": list(finding.trace),
     }
+    if finding.verification is not None:
+        data["verification"] = {
+            "status": finding.verification.status.value,
+            "reason": finding.verification.reason,
+        }
+    return data
 
 
 def _summary(result: ScanResult) -> dict[str, Any]:
@@ -89,6 +95,10 @@ def to_json(result: ScanResult) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
+def _verified(finding: Finding) -> str:
+    return f" [{finding.verification.label()}]" if finding.verification else ""
+
+
 def _findings_table(title: str, findings: list[Finding], commits: list[str] | None) -> Table:
     table = Table(title=title, title_justify="left", show_lines=False, expand=False)
     table.add_column("Severity", no_wrap=True)
@@ -103,7 +113,7 @@ def _findings_table(title: str, findings: list[Finding], commits: list[str] | No
             f.rule_id,
             *([commits[index][:12]] if commits is not None else []),
             f"{f.path}:{f.line}",
-            Text(f.message + (f"\n{f.snippet}" if f.snippet else "")),
+            Text(f.message + _verified(f) + (f"\n{f.snippet}" if f.snippet else "")),
         ]
         table.add_row(*cells)
     return table

@@ -139,6 +139,9 @@ def _result(
         result["baselineState"] = baseline_state
     if commit is not None:
         result["properties"]["commit"] = commit
+    if finding.verification is not None:
+        result["properties"]["verification"] = finding.verification.status.value
+        result["properties"]["verificationReason"] = finding.verification.reason
     return result
 
 

@@ -54,6 +54,7 @@ _AWS_PAIR_DISTANCE = 5
 _MASK_ALL_LIMIT = 200
 _MAX_SPAN = 20_000  # longer than any secret value (key blocks are bounded at 16,000)
 _AWS_KEY_ID, _AWS = "CF-SECRET-AWS-KEY-ID", "CF-SECRET-AWS"
+_AWS_FORMAT = "aws-secret-key"
 
 
 def mask(secret: str) -> str:
@@ -178,7 +179,7 @@ class _Detector:
                 continue
             if is_placeholder(value) or self.taken(*m.span()):
                 continue
-            self.add(SecretHit(_AWS, "AWS secret access key", *m.span(), value))
+            self.add(SecretHit(_AWS, "AWS secret access key", *m.span(), value, format=_AWS_FORMAT))
         self.pair_aws(ids)
 
     def pair_aws(self, ids: dict[int, SecretHit]) -> None:
