@@ -10,6 +10,7 @@ callers, so the cost is linear in the size of the module.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -42,6 +43,7 @@ _REQUEST_NAMES = frozenset({"request", "req"})
 _STOPPERS = frozenset({"abort", "exit", "quit", "_exit", "exit_json", "fail_json"})
 _PATH_KINDS = frozenset({SinkKind.PATH, SinkKind.FILE_WRITE})
 _FLASK = frozenset({"flask", "quart"})
+_RESPONSE_NAME = re.compile(r"(?:^|[._])(?:resp|response|res|reply|rv)$", re.I)
 _NOT_HTML = frozenset(
     {"jsonify", "render_template", "redirect", "make_response", "Response", "send_file", "abort"}
 )
@@ -311,8 +313,9 @@ def _is_flask(route: Route, index: ModuleIndex) -> bool:
 def _is_header_store(target: ast.Subscript, index: ModuleIndex) -> bool:
     """``response.headers["X"] = ...`` or ``response["X"] = ...`` on a Django response."""
     owner = dotted(target.value) or ""
-    if owner.endswith("headers"):
-        return True
+    if owner.endswith(".headers"):
+        # A response's headers; an outgoing request's headers are not response splitting.
+        return bool(_RESPONSE_NAME.search(owner.removesuffix(".headers")))
     constructed = index.instances.get(owner)
     return constructed is not None and constructed[0].rpartition(".")[2].endswith("Response")
 

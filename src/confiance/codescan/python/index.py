@@ -72,6 +72,8 @@ class ModuleIndex:
     called: set[str] = field(default_factory=set)
     routes: list[Route] = field(default_factory=list)
     llm: bool = False
+    # Dangerous operations per function key, filled on demand by python.operations.
+    operations: dict[str, tuple[dict[str, int], list[str]]] = field(default_factory=dict)
     _facts: RouterFacts = field(default_factory=lambda: RouterFacts(set(), False))
 
     @classmethod

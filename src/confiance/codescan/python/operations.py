@@ -93,23 +93,42 @@ def _write_mode(node: ast.Call) -> bool:
     )
 
 
+def _direct(info: FunctionInfo, index: ModuleIndex) -> tuple[dict[Operation, int], list[str]]:
+    """Operations in the function's own body and the module functions it calls (cached)."""
+    cached = index.operations.get(info.key)
+    if cached is not None:
+        return cached
+    found: dict[Operation, int] = {}
+    callees: list[str] = []
+    for node in ast.walk(info.node):
+        if not isinstance(node, ast.Call):
+            continue
+        operation = _operation(node, index)
+        if operation is not None:
+            found.setdefault(operation, node.lineno)
+        callee = index.resolve(node.func, info.class_name)
+        if callee is not None:
+            callees.append(callee.key)
+    index.operations[info.key] = (found, callees)
+    return found, callees
+
+
 def dangerous_operations(info: FunctionInfo, index: ModuleIndex) -> dict[Operation, int]:
     """Each dangerous operation the function (or a module function it calls) performs, with
     the first line where it happens, in the order found."""
     found: dict[Operation, int] = {}
-    pending, seen = [info], {info.key}
+    pending, seen = [info.key], {info.key}
     while pending and len(seen) <= _MAX_FUNCTIONS:
-        current = pending.pop()
-        for node in ast.walk(current.node):
-            if not isinstance(node, ast.Call):
-                continue
-            operation = _operation(node, index)
-            if operation is not None:
-                found.setdefault(operation, node.lineno)
-            callee = index.resolve(node.func, current.class_name)
-            if callee is not None and callee.key not in seen:
-                seen.add(callee.key)
-                pending.append(callee)
+        current = index.functions.get(pending.pop())
+        if current is None:
+            continue
+        direct, callees = _direct(current, index)
+        for operation, line in direct.items():
+            found.setdefault(operation, line)
+        for key in callees:
+            if key not in seen:
+                seen.add(key)
+                pending.append(key)
     return found
 
 

@@ -51,6 +51,8 @@ def _set_cookie(node: ast.Call, context: ModuleContext) -> Iterator[Finding]:
     if any(k.arg is None for k in node.keywords):
         return
     given = {k.arg: k.value for k in node.keywords}
+    if len(node.args) < 2 and "value" not in given:
+        return  # CookieJar.set_cookie(cookie): a client-side jar, not a response cookie
     required = ["secure", "httponly"]
     if context.index.imports.imports_any(_WERKZEUG):
         required.append("samesite")

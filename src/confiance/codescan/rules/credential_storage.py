@@ -64,6 +64,7 @@ _STORE_METHODS = frozenset(
     {"create", "insert", "insert_one", "insert_many", "update_one", "update", "add", "set",
      "hset", "put_item", "put", "save", "dump", "write", "setex", "execute", "executemany"}
 )  # fmt: skip
+_MENTIONS_PASSWORD = re.compile(r"pass|pwd", re.I)
 _FILE_NAME = re.compile(r"^(?:f|fh|fp|out|handle|stream|writer)$|file", re.I)
 _URL_CREDENTIAL = re.compile(r"[?&](?:password|passwd|pwd|token|api_?key|apikey|secret)=", re.I)
 
@@ -175,6 +176,8 @@ def _call_stores(node: ast.Call, raw: set[str]) -> str | None:
 
 @checks.module
 def _plaintext(context: ModuleContext) -> Iterator[Finding]:
+    if not _MENTIONS_PASSWORD.search(context.source):
+        return
     for info in context.index.functions.values():
         function = info.node
         if function.name == "__init__":
