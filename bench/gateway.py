@@ -224,6 +224,11 @@ def main() -> None:
     parser.add_argument(
         "--rounds", type=int, default=3, help="floor/gateway runs alternated per throughput row"
     )
+    parser.add_argument(
+        "--durability",
+        action="store_true",
+        help="instead: trace durability's cost (memory / spool / sync), see bench/durability.py",
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
     db = tmp / "bench.db"
@@ -238,6 +243,11 @@ def main() -> None:
     ]
     try:
         wait_http(urls["sim"])
+        if args.durability:
+            import durability
+
+            durability.run(urls["sim"], args.connections, args.duration, args.rounds)
+            return
         key = setup_store(db_url, urls["sim"])
         gateway = start([py, "-m", "confiance", "serve", "--port", str(gw_port)], env, SERVER_CORE)
         floor_cmd = [py, str(ROOT / "bench" / "passthrough.py"), str(floor_port), urls["sim"]]

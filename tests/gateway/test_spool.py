@@ -108,3 +108,6 @@ def test_each_database_has_its_own_spool_directory(tmp_path: Path) -> None:
     chosen = Settings(database_url="postgresql+asyncpg://u:pw@db/x", trace_spool=str(tmp_path))
     pg = spool_directory(chosen)
     assert pg is not None and pg.parent == tmp_path and "pw" not in str(pg)
+    assert (
+        spool_directory(Settings(database_url=str(chosen.database_url), trace_spool="off")) is None
+    )

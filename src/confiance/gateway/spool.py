@@ -33,10 +33,14 @@ log = logging.getLogger(__name__)
 SEGMENT_BYTES = 16 * 1024 * 1024
 
 
-def spool_directory(settings: Settings) -> Path:
+def spool_directory(settings: Settings) -> Path | None:
     """Where this database's spool lives: ``CONFIANCE_TRACE_SPOOL`` (or ``confiance-spool``
     beside a SQLite file, in the working directory otherwise), in a subdirectory named after
-    the database, so a spool is only ever replayed into the store it was written for."""
+    the database, so a spool is only ever replayed into the store it was written for. None
+    for ``CONFIANCE_TRACE_SPOOL=off``: traces only in memory until written (kill -9 loses the
+    queue; the behaviour before the spool, kept for measuring it)."""
+    if settings.trace_spool == "off":
+        return None
     url = parse_database_url(settings.database_url)
     database = url.url.database
     if settings.trace_spool:

@@ -332,12 +332,16 @@ class TraceSink:
 
     def _committed(self, entries: Sequence[_Entry]) -> None:
         self._metrics.traces_written.inc(len(entries))
+        per_segment: dict[Segment, int] = {}
         for entry in entries:
             entry.committed = True
-            if entry.segment is not None and self._spool is not None:
-                self._spool.committed(entry.segment)
+            if entry.segment is not None:
+                per_segment[entry.segment] = per_segment.get(entry.segment, 0) + 1
             if entry.done is not None and not entry.done.done():
                 entry.done.set_result(None)
+        if self._spool is not None:
+            for segment, count in per_segment.items():
+                self._spool.committed(segment, count)
 
 
 def _stub(trace: Trace, error: Exception) -> Trace:
