@@ -3,9 +3,9 @@
 The upstream's chunks arrive in batches, one per read from the network; each batch becomes one
 write to the client, and the end of the stream goes out with the last write. When the client
 speaks the vendor's wire format and nothing must be rewritten (an OpenAI client, an OpenAI-format
-vendor, a route that keeps no bodies), events the gateway need not read arrive as bytes and are
-relayed as they came; only the first chunk (the model that answered), the usage chunk, errors
-and finish reasons are parsed.
+vendor, a route that keeps no bodies), events the gateway need not read arrive as the vendor's
+SSE bytes and are written as they came; only the first chunk (the model that answered), the
+usage chunk and finish reasons arrive parsed, to be read and re-encoded.
 
 The relay never retries: by the time it runs, bytes have reached the client. An upstream failure
 mid-stream ends the stream with an error event in the client's format; a client that goes away
@@ -66,8 +66,8 @@ class _Batches:
     def encode(self, batch: list[StreamItem]) -> bytes:
         parts: list[bytes] = []
         for item in batch:
-            if isinstance(item, bytes):
-                parts += (b"data: ", item, b"\n\n")
+            if isinstance(item, bytes):  # OpenAI events as the vendor framed them
+                parts.append(item)
                 continue
             usage = item.get("usage")
             if isinstance(usage, dict):

@@ -30,8 +30,9 @@ __all__ = [
 
 StreamItem: TypeAlias = JSONObject | bytes
 """One chunk of a stream: an OpenAI chunk, parsed; or, only when the caller asked for ``raw``
-from a vendor that speaks the OpenAI wire format, the data of an OpenAI event that holds nothing
-the gateway reads (no usage, error or finish reason), to be relayed as it came."""
+from a vendor that speaks the OpenAI wire format, OpenAI server-sent events (one or several
+whole ``data: {...}`` events) that hold nothing the gateway reads (no usage, error or finish
+reason), to be relayed as they came."""
 
 
 @dataclass(frozen=True, slots=True)
