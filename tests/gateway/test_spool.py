@@ -7,6 +7,7 @@ import asyncio
 import multiprocessing
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -61,7 +62,9 @@ async def test_traces_of_a_killed_process_are_replayed_into_the_store_once(
     process.join(60)
     assert process.exitcode == 9
     (left,) = spool.glob("traces-*.jsonl")
+    changed = replace(trace(3), status=TraceStatus.ERROR, http_status=503)
     with left.open("ab") as torn:
+        torn.write(b"R" + encode(changed))  # a correction: the client got a 503 after all
         torn.write(b'{"id": "half')  # a write cut short by the kill
     async with await Store.open(f"sqlite+aiosqlite:///{tmp_path / 's.db'}") as store:
         sink = TraceSink(store.traces.add_many, GatewayMetrics(), spool=TraceSpool(spool))
@@ -72,7 +75,8 @@ async def test_traces_of_a_killed_process_are_replayed_into_the_store_once(
         assert again.recover() == 0
         await again.close()
     assert sorted(t.id for t in stored) == [f"t{i:03d}" for i in range(25)]
-    assert stored[0].attempts == trace(0).attempts
+    assert stored[-1].attempts == trace(0).attempts
+    assert next(t for t in stored if t.id == "t003").http_status == 503
     assert list(spool.iterdir()) == []  # replayed, committed, removed
 
 

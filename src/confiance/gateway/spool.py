@@ -26,11 +26,13 @@ from confiance.domain.trace import Attempt, Trace, TraceStatus
 from confiance.settings import Settings
 from confiance.store.urls import parse_database_url
 
-__all__ = ["Segment", "TraceSpool", "decode", "encode", "spool_directory"]
+__all__ = ["CORRECTION", "Segment", "TraceSpool", "decode", "encode", "spool_directory"]
 
 log = logging.getLogger(__name__)
 
 SEGMENT_BYTES = 16 * 1024 * 1024
+CORRECTION = b"R"
+"""Prefix of a line that replaces a stored trace (the answer changed after it was queued)."""
 
 
 def spool_directory(settings: Settings) -> Path | None:
@@ -76,7 +78,8 @@ class Segment:
     pending: int = 0
     size: int = 0
     sealed: bool = False
-    recovered: list[Trace] = field(default_factory=list)
+    recovered: list[tuple[Trace, bool]] = field(default_factory=list)
+    """Traces read back from a dead process's file, each with whether it is a correction."""
 
     def remove(self) -> None:
         if self.fd < 0:
@@ -100,8 +103,12 @@ class TraceSpool:
     def _open_segment(self) -> Segment:
         self._serial += 1
         path = self.directory / f"{self._prefix}-{self._serial}.jsonl"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+        # Locked under a name recovery does not look at, then renamed: a file recovery can see
+        # is always locked while its owner lives.
+        hidden = path.with_name(f".{path.name}.new")
+        fd = os.open(hidden, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        hidden.rename(path)
         return Segment(path, fd)
 
     def write(self, data: bytes, count: int) -> Segment:
@@ -153,15 +160,17 @@ class TraceSpool:
         self.current.remove()
 
 
-def _read(path: Path) -> list[Trace]:
-    traces: dict[str, Trace] = {}
+def _read(path: Path) -> list[tuple[Trace, bool]]:
+    traces: dict[str, tuple[Trace, bool]] = {}
     for number, line in enumerate(path.read_bytes().splitlines(), 1):
         if not line.strip():
             continue
+        correction = line.startswith(CORRECTION)
         try:
-            trace = decode(line)
+            trace = decode(line[len(CORRECTION) :] if correction else line)
         except (ValueError, TypeError, KeyError) as error:
             log.warning("trace spool %s line %d unreadable, skipped: %s", path.name, number, error)
             continue
-        traces[trace.id] = trace
+        earlier = traces.get(trace.id)
+        traces[trace.id] = (trace, correction or (earlier is not None and earlier[1]))
     return list(traces.values())

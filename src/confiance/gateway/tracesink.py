@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from confiance.domain.trace import Trace
 from confiance.errors import StoreError
-from confiance.gateway.spool import Segment, TraceSpool, encode
+from confiance.gateway.spool import CORRECTION, Segment, TraceSpool, encode
 from confiance.observability.metrics import GatewayMetrics
 
 __all__ = ["TraceSink"]
@@ -146,6 +146,8 @@ class TraceSink:
                 line = encode(entry.trace)
                 self._metrics.traces_stubbed.inc()
                 log.warning("trace %s kept without its bodies: %s", entry.trace.id, error)
+            if entry.correction:
+                line = CORRECTION + line
             if not self._unspilled:
                 asyncio.get_running_loop().call_soon(self._spill)
             self._unspilled.append((entry, line))
@@ -190,8 +192,8 @@ class TraceSink:
             return 0
         count = 0
         for segment in self._spool.recover():
-            for trace in segment.recovered:
-                self._queue.append(_Entry(trace, segment))
+            for trace, correction in segment.recovered:
+                self._queue.append(_Entry(trace, segment, correction=correction))
             count += len(segment.recovered)
             segment.recovered = []
             if not segment.pending:
