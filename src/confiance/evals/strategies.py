@@ -152,7 +152,7 @@ def _french(text: str) -> list[JSONObject]:
         return found.capitalize() if match.group(0)[0].isupper() else found
 
     translated = re.sub(r"(?<![/\w.@'])[A-Za-z][A-Za-z'-]*(?![\w/.@:])", word, text)
-    return _user(f"Réponds au message suivant, traduit de l'anglais :\n\n{translated}")
+    return _user(f"Réponds au message suivant, traduit de l'anglais :\n{translated}")
 
 
 _BUILTIN: tuple[Strategy, ...] = (
