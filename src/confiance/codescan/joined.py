@@ -16,8 +16,9 @@ from dataclasses import dataclass
 __all__ = ["Joined", "joined_literals"]
 
 _LITERAL = re.compile(
-    r"(?P<prefix>(?<![\w\"'`])[rRbBuUfF]{1,2})?(?P<q>[\"'`])(?P<body>(?:\\.|(?!(?P=q))[^\\\n]){0,2000})"
-    r"(?P=q)"
+    r"(?P<prefix>(?<![\w\"'`])[rRbBuUfF]{1,2})?"
+    r"(?:(?P<triple>\"\"\"|\'\'\')(?P<doc>[\s\S]{0,20000}?)(?P=triple)"
+    r"|(?P<q>[\"'`])(?P<body>(?:\\.|(?!(?P=q))[^\\\n]){0,2000})(?P=q))"
 )
 _NAME = re.compile(r"(?<![\w.$])[A-Za-z_$][\w$]*(?![\w$])")
 _CONSTANT = re.compile(
@@ -41,7 +42,8 @@ class Joined:
     """A chain of pieces and its value. ``start``/``end`` span the chain in the text; ``pieces``
     are the literal texts as written (to mask them wherever they are quoted); ``bounds`` are the
     offsets in ``value`` where one piece ends and the next begins; ``name`` is the variable or key
-    the chain is assigned to, if any."""
+    the chain is assigned to, if any, and ``anchor`` where that assignment starts (the chain's
+    start without one): the line a finding about the joined value belongs to."""
 
     value: str
     start: int
@@ -50,6 +52,7 @@ class Joined:
     bounds: tuple[int, ...]
     name: str
     templated: bool = False
+    anchor: int = 0
 
     def crosses(self, start: int, end: int) -> bool:
         """Whether ``value[start:end]`` spans pieces (so no single literal holds it)."""
@@ -69,12 +72,14 @@ def _constants(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for m in _CONSTANT.finditer(text):
         literal = _LITERAL.search(m.group("lit"))
-        if literal is not None and "{" not in literal.group("body"):
+        if literal is not None and literal.group("body") and "{" not in literal.group("body"):
             found[m.group("name")] = literal.group("body")
     return found
 
 
 def _literal_value(m: re.Match[str], constants: dict[str, str]) -> str:
+    if m.group("triple"):
+        return "\0"  # docstrings and text blocks: never a piece of a key
     body = m.group("body")
     template = "f" in (m.group("prefix") or "").lower() or m.group("q") == "`"
     if template:
@@ -84,7 +89,7 @@ def _literal_value(m: re.Match[str], constants: dict[str, str]) -> str:
 
 def _pieces(text: str, constants: dict[str, str]) -> list[_Piece]:
     pieces = [
-        _Piece(m.start(), m.end(), _literal_value(m, constants), m.group("body"))
+        _Piece(m.start(), m.end(), _literal_value(m, constants), m.group("body") or "")
         for m in _LITERAL.finditer(text)
     ]
     if constants:
@@ -135,9 +140,13 @@ def joined_literals(text: str) -> list[Joined]:
         for piece in chain[:-1]:
             total += len(piece.value)
             bounds.append(total)
-        # Only the line's last 120 characters before the chain can hold its name.
-        window = text[max(0, chain[0].start - 120) : chain[0].start].rsplit("\n", 1)[-1]
-        assigned = _ASSIGNED.search(window)
+        # The name is on the chain's line, or on the line above when it opens a parenthesis.
+        window_start = max(0, chain[0].start - 120)
+        window = text[window_start : chain[0].start]
+        assigned = _ASSIGNED.search(window) if "(" in window else None
+        if assigned is None or "\n" in window[assigned.end("name") :].rstrip().rstrip("("):
+            cut = window.rfind("\n") + 1
+            assigned, window_start = _ASSIGNED.search(window[cut:]), window_start + cut
         found.append(
             Joined(
                 value=value,
@@ -147,6 +156,7 @@ def joined_literals(text: str) -> list[Joined]:
                 bounds=tuple(bounds),
                 name=assigned.group("name") if assigned else "",
                 templated=len(chain) == 1,
+                anchor=window_start + assigned.start() if assigned else chain[0].start,
             )
         )
     return found

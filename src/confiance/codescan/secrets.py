@@ -149,15 +149,24 @@ class _Detector:
             body = m.value.replace("\\n", "\n")
             self.extra_values.extend(_BODY_RUN.findall(body))
 
+    def drop_parts_of(self, value: str) -> None:
+        """A half of a split key can match a format on its own: the whole key is the finding."""
+        parts = [h for h in self.hits if h.value in value and h.value != value]
+        for hit in parts:
+            self.hits.remove(hit)
+            self.spans.remove((hit.start, hit.end))
+
     def joined(self) -> None:
         """Keys split across literals: reported when no single literal holds them."""
         for chain in joined_literals(self.text):
-            span = (chain.start, chain.end)
+            span = (chain.anchor, chain.end)
             for m in find_secrets(chain.value, FORMATS):
                 if chain.crosses(m.start, m.end) and m.format.rule not in _BLOCK_RULES:
+                    self.drop_parts_of(m.value)
                     self.add_match(m, at=span)
                     self.extra_values.extend(p for p in chain.pieces if len(p) >= 6)
             named = chain.name and is_secret_name(chain.name) and not self.taken(*span)
+            named = named and not any(c.isspace() for c in chain.value)
             if named and plausible_secret(chain.name, chain.value):
                 label = f"secret assigned to {chain.name}"
                 if self.add(SecretHit("CF-SECRET-GENERIC", label, *span, chain.value)):

@@ -33,7 +33,8 @@ _SNIPPET_WIDTH = 200
 _CWE_CREDENTIAL = 798
 _GENERIC = "CF-SECRET-GENERIC"
 _CONTEXT_ONLY = frozenset({_GENERIC, "CF-SECRET-PUBLIC-LLM-KEY"})
-_SAME_CLAIM = frozenset({"CF-LLM-HARDCODED-API-KEY", "CF-PY-HARDCODED-CREDENTIAL"})
+_BY_NAME_RULE = "CF-PY-HARDCODED-CREDENTIAL"
+_SAME_CLAIM = frozenset({"CF-LLM-HARDCODED-API-KEY", _BY_NAME_RULE})
 _TRACE_LINE = re.compile(r"^line (\d+)")
 
 
@@ -159,6 +160,16 @@ def _one_per_secret(secrets: tuple[Finding, ...], code: list[Finding]) -> list[F
     return [*kept_secrets, *kept_code]
 
 
+def _allowed_by_policy(code: list[Finding], rel: str, policy: SecretPolicy) -> list[Finding]:
+    """The secrets allow-list covers the code rules' credential findings too: none in allowed
+    paths, and in test fixtures none of those that rest on the variable name alone."""
+    if policy.allows_path(rel):
+        return [f for f in code if f.rule_id not in _SAME_CLAIM]
+    if policy.is_fixture(rel):
+        return [f for f in code if f.rule_id != _BY_NAME_RULE]
+    return code
+
+
 def _dedupe(findings: list[Finding]) -> list[Finding]:
     seen: dict[tuple[str, int, int], Finding] = {}
     for f in findings:
@@ -181,6 +192,7 @@ def analyze_file(candidate: Candidate, settings: WorkerSettings) -> FileOutcome:
         policy=settings.policy,
     )
     code, failure, routes = _code_findings(candidate, text, settings)
+    code = _allowed_by_policy(code, candidate.rel, settings.policy)
     lines = text.splitlines()
     masker = _Masker(secrets.values)
     findings = _dedupe(_one_per_secret(secrets.findings, code))
