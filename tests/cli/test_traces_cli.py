@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import threading
 import time
@@ -15,6 +16,7 @@ from typer.testing import CliRunner, Result
 
 from confiance.cli import traces as traces_cli
 from confiance.cli.traces import LOOKBACK, TraceFollower
+from confiance.domain.keys import ApiKey, Role
 from confiance.domain.trace import Attempt, Trace, TraceStatus
 from confiance.store import Store
 
@@ -100,7 +102,8 @@ def test_tail_shows_the_newest_traces_oldest_first(cli: Cli) -> None:
     ids = [word for line in lines for word in line.split() if word.startswith("tr_")]
     assert ids == ["tr_00004", "tr_00005", "tr_00006"]
     row = next(line for line in lines if "tr_00005" in line)
-    for cell in ("02-01 09:00:05", "support-bot", "sim/fast-1", "ok", "1,234 ms", "87 ms"):
+    cells = ("02-01 09:00:05", "support-bot", "sim/support-bot", "fast-1", "ok", "1,234.4 ms")
+    for cell in (*cells, "87.0 ms"):
         assert cell in row, (cell, row)
     assert "105+7" in row
     assert "$0.000125" in row
@@ -182,14 +185,41 @@ async def test_the_follower_returns_each_new_trace_once(tmp_path: Path) -> None:
         await store.close()
 
 
-def test_narrow_terminals_keep_the_id_and_drop_details(cli: Cli) -> None:
+HEADERS = (
+    "time (UTC)", "id", "route asked", "status", "latency", "model asked", "model answered",
+    "rev", "TTFT", "tokens", "cost", "fallback", "tries",
+)  # fmt: skip
+
+
+def test_narrow_terminals_wrap_rows_and_keep_every_column(cli: Cli) -> None:
     narrow = CliRunner().invoke(cli.app, ["traces", "tail"], env={**cli.env, "COLUMNS": "80"})
-    header = narrow.stdout.splitlines()[0]
-    assert header.split() == ["time", "(UTC)", "id", "route", "status"]
-    assert all(len(line) <= 80 for line in narrow.stdout.splitlines())
+    lines = narrow.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), lines
+    header_lines = lines[: next(i for i, line in enumerate(lines) if "tr_" in line)]
+    header = " ".join(header_lines)
+    for label in HEADERS:
+        assert label in header, (label, header_lines)
+    per_trace = len(header_lines)
+    assert per_trace > 1
+    rows = lines[per_trace:]
+    assert len(rows) == 6 * per_trace  # every trace on as many lines as the header
+    assert all(row.startswith("    ") for i, row in enumerate(rows) if i % per_trace)
+    trace_5 = " ".join(rows[4 * per_trace : 5 * per_trace])
+    for cell in ("tr_00005", "$0.000125", "105+7", "fast-1", "yes" if 5 % 3 == 0 else "no"):
+        assert cell in trace_5, (cell, trace_5)
     wide = cli("traces", "tail").stdout.splitlines()[0]
-    assert "TTFT" in wide
-    assert "fallback" in wide
+    assert all(label in wide for label in HEADERS)
+
+
+def test_columns_picks_and_orders_columns(cli: Cli) -> None:
+    result = cli("traces", "tail", "--columns", "cost,id,route")
+    assert result.exit_code == 0, result.output
+    header, *rows = result.stdout.splitlines()
+    assert header.split() == ["cost", "id", "route", "asked"]
+    assert rows[0].split() == ["$0.000125", "tr_00001", "support-bot"]
+    bad = cli("traces", "tail", "--columns", "id,colour")
+    assert bad.exit_code == 2
+    assert "unknown column 'colour' for --columns (columns: time, id, route" in bad.output
 
 
 def test_database_url_option_overrides_the_environment(cli: Cli, tmp_path: Path) -> None:
@@ -201,3 +231,19 @@ def test_database_url_option_overrides_the_environment(cli: Cli, tmp_path: Path)
     assert json.loads(empty.stdout)["traces"] == []
     chosen = CliRunner().invoke(cli.app, [*args, "--database-url", cli.url], env=env)
     assert len(json.loads(chosen.stdout)["traces"]) == 6
+
+
+def test_show_names_the_key_and_rounds_times_and_costs(cli: Cli) -> None:
+    async def with_key(store: Store) -> str:
+        key = ApiKey("key_0123456789abcdef", "batch-job", "cf-0badc0de", "0" * 64, Role.APP, (), T0)
+        await store.keys.add(key)
+        traced = dataclasses.replace(make_trace(9), key_id=key.id, ttft_ms=2.2921790000509645)
+        await store.traces.add_many([traced])
+        return traced.id
+
+    trace_id = _with_store(cli.url, with_key)
+    shown = cli("traces", "show", str(trace_id))
+    assert shown.exit_code == 0, shown.output
+    assert "batch-job (cf-0badc0de)  key_0123456789abcdef" in shown.stdout
+    assert "2.3 ms" in shown.stdout and "2.2921" not in shown.stdout
+    assert "$0.000125" in shown.stdout

@@ -61,7 +61,7 @@ async def test_overview_shows_config_routes_and_last_hour(ui: WebUI) -> None:
         "40.0",
         "ms",
         "120",
-        "$0.0040",
+        "$0.004",
     ]
     assert "backup other/slow sim/steady 0 — — — — —" in page
     assert "openai/gpt-4o not in config" in page

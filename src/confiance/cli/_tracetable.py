@@ -1,8 +1,10 @@
 """How traces look in a terminal: the rows of ``traces tail`` and the page of ``traces show``.
 
 ``tail`` columns have fixed widths, so the batches ``--follow`` prints line up under the first
-header; which columns are shown depends on the terminal's width (the id, needed for ``traces
-show``, always is, in full).
+header. No column is ever dropped: when the chosen columns do not fit on one line, each trace
+takes two or more lines (the later ones indented, under a header laid out the same way), and a
+value wider than its column is shortened with an ellipsis (the id never is). ``--columns``
+picks the columns and their order.
 """
 
 from __future__ import annotations
@@ -14,12 +16,21 @@ from datetime import datetime
 
 from rich.console import Console
 from rich.json import JSON
-from rich.table import Column, Table
+from rich.table import Table
 from rich.text import Text
 
+from confiance.domain.numbers import format_ms, format_usd
 from confiance.domain.trace import Trace, TraceStatus
+from confiance.errors import UsageError
 
-__all__ = ["TAIL_COLUMNS", "TailColumn", "columns_for", "print_trace", "tail_table"]
+__all__ = [
+    "TAIL_COLUMNS",
+    "TailColumn",
+    "choose_columns",
+    "print_trace",
+    "tail_lines",
+    "tail_rows",
+]
 
 _STATUS_STYLE = {
     TraceStatus.OK: "green",
@@ -27,20 +38,21 @@ _STATUS_STYLE = {
     TraceStatus.CLIENT_DISCONNECTED: "yellow",
 }
 _GAP = 2
+_INDENT = 4
 
 
 def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.0f} ms"
+    return "-" if value is None else format_ms(value)
 
 
 def _cost(value: float | None) -> str:
-    return "-" if value is None else f"${value:.6f}"
+    return "-" if value is None else format_usd(value)
 
 
-def _answered(trace: Trace) -> str:
-    if trace.provider is None:
+def _asked(trace: Trace) -> str:
+    if trace.provider is None or trace.model_requested is None:
         return "-"
-    return f"{trace.provider}/{trace.model_answered or '?'}"
+    return f"{trace.provider}/{trace.model_requested}"
 
 
 def _status(trace: Trace) -> Text:
@@ -50,70 +62,100 @@ def _status(trace: Trace) -> Text:
 
 @dataclass(frozen=True, slots=True)
 class TailColumn:
-    """One column of ``traces tail``; a lower ``priority`` is kept on narrower terminals."""
+    """One column of ``traces tail``: its ``--columns`` name, header and width."""
 
+    name: str
     header: str
     width: int
-    priority: int
     cell: Callable[[Trace], str | Text]
     right: bool = False
 
 
 TAIL_COLUMNS = (
-    TailColumn("time (UTC)", 14, 0, lambda t: t.started_at.strftime("%m-%d %H:%M:%S")),
-    TailColumn("id", 32, 0, lambda t: Text(t.id)),
-    TailColumn("route", 16, 2, lambda t: Text(t.route)),
-    TailColumn("rev", 4, 11, lambda t: "-" if t.revision is None else str(t.revision), True),
-    TailColumn("answered by", 24, 4, lambda t: Text(_answered(t))),
-    TailColumn("status", 12, 1, _status),
-    TailColumn("latency", 9, 3, lambda t: _ms(t.latency_ms), True),
-    TailColumn("TTFT", 8, 6, lambda t: _ms(t.ttft_ms), True),
-    TailColumn("tokens", 11, 5, lambda t: f"{t.prompt_tokens}+{t.completion_tokens}", True),
-    TailColumn("cost", 10, 7, lambda t: _cost(t.cost_usd), True),
-    TailColumn("fallback", 8, 8, lambda t: "yes" if t.fallback_used else "no"),
-    TailColumn("tries", 5, 9, lambda t: str(len(t.attempts)), True),
+    TailColumn("time", "time (UTC)", 14, lambda t: t.started_at.strftime("%m-%d %H:%M:%S")),
+    TailColumn("id", "id", 32, lambda t: Text(t.id)),
+    TailColumn("route", "route asked", 16, lambda t: Text(t.route)),
+    TailColumn("status", "status", 12, _status),
+    TailColumn("latency", "latency", 11, lambda t: _ms(t.latency_ms), True),
+    TailColumn("asked", "model asked", 24, lambda t: Text(_asked(t))),
+    TailColumn("answered", "model answered", 20, lambda t: Text(t.model_answered or "-")),
+    TailColumn("rev", "rev", 4, lambda t: "-" if t.revision is None else str(t.revision), True),
+    TailColumn("ttft", "TTFT", 10, lambda t: _ms(t.ttft_ms), True),
+    TailColumn("tokens", "tokens", 11, lambda t: f"{t.prompt_tokens}+{t.completion_tokens}", True),
+    TailColumn("cost", "cost", 10, lambda t: _cost(t.cost_usd), True),
+    TailColumn("fallback", "fallback", 8, lambda t: "yes" if t.fallback_used else "no"),
+    TailColumn("tries", "tries", 5, lambda t: str(len(t.attempts)), True),
 )
 """In display order. Times are month-day and time of day in UTC (``--json`` has the full ISO
-time); tokens read ``prompt+completion``."""
+time); "route asked" is the route (or model) the client named, "model asked" the
+``provider/model`` the gateway called, "model answered" the model the vendor says answered;
+tokens read ``prompt+completion``."""
+
+_BY_NAME = {column.name: column for column in TAIL_COLUMNS}
 
 
-def columns_for(width: int) -> tuple[TailColumn, ...]:
-    """The columns that fit in ``width`` characters, most important first, in display order.
+def choose_columns(spec: str | None) -> tuple[TailColumn, ...]:
+    """The columns named in ``spec`` (comma-separated, in that order), or all of them.
+    Raises ``UsageError`` naming an unknown column and the known ones."""
+    if spec is None or not spec.strip():
+        return TAIL_COLUMNS
+    names = [name.strip().lower() for name in spec.split(",") if name.strip()]
+    unknown = [name for name in names if name not in _BY_NAME]
+    if unknown:
+        known = ", ".join(_BY_NAME)
+        raise UsageError(f"unknown column {unknown[0]!r} for --columns (columns: {known})")
+    return tuple(_BY_NAME[name] for name in dict.fromkeys(names))
 
-    The time and the id are always kept, even if they alone are wider.
-    """
-    kept: set[str] = set()
-    used = -_GAP
-    for column in sorted(TAIL_COLUMNS, key=lambda c: c.priority):
-        if column.priority == 0 or used + _GAP + column.width <= width:
-            kept.add(column.header)
-            used += _GAP + column.width
-    return tuple(column for column in TAIL_COLUMNS if column.header in kept)
+
+def tail_lines(columns: Sequence[TailColumn], width: int) -> list[list[TailColumn]]:
+    """``columns`` laid out in lines of at most ``width`` characters (later lines indented);
+    a column wider than a whole line gets a line of its own."""
+    lines: list[list[TailColumn]] = []
+    current: list[TailColumn] = []
+    used = 0
+    for column in columns:
+        room = width - (_INDENT if lines else 0)
+        need = column.width + (_GAP if current else 0)
+        if current and used + need > room:
+            lines.append(current)
+            current, used, need = [], 0, column.width
+        current.append(column)
+        used += need
+    if current:
+        lines.append(current)
+    return lines
 
 
-def tail_table(
-    traces: Sequence[Trace], columns: Sequence[TailColumn], *, header: bool = True
-) -> Table:
-    """``traces`` as rows of ``columns``."""
-    table = Table(
-        *[
-            Column(
-                c.header,
-                width=c.width,
-                no_wrap=True,
-                overflow="ellipsis",
-                justify="right" if c.right else "left",
-            )
-            for c in columns
-        ],
-        show_header=header,
-        box=None,
-        pad_edge=False,
-        padding=(0, _GAP // 2),
-    )
+def tail_rows(
+    traces: Sequence[Trace], layout: Sequence[Sequence[TailColumn]], *, header: bool = True
+) -> list[Text]:
+    """The printed lines: the header (when ``header``), then each trace's lines."""
+    rows: list[Text] = []
+    if header:
+        for number, line in enumerate(layout):
+            cells = [Text(c.header, style="bold") for c in line]
+            rows.append(_line(number, line, cells))
     for trace in traces:
-        table.add_row(*[column.cell(trace) for column in columns])
-    return table
+        for number, line in enumerate(layout):
+            rows.append(_line(number, line, [column.cell(trace) for column in line]))
+    return rows
+
+
+def _line(number: int, columns: Sequence[TailColumn], cells: Sequence[str | Text]) -> Text:
+    parts = [Text(" " * (_INDENT if number else 0))]
+    for index, (column, cell) in enumerate(zip(columns, cells, strict=True)):
+        text = cell.copy() if isinstance(cell, Text) else Text(cell)
+        if column.name != "id":
+            text.truncate(column.width, overflow="ellipsis")
+        last = index == len(columns) - 1
+        if column.right:
+            text.align("right", column.width)
+        elif not last:
+            text.pad_right(column.width - text.cell_len)
+        parts.append(text)
+        if not last:
+            parts.append(Text(" " * _GAP))
+    return Text("").join(parts)
 
 
 _FIELDS = (
@@ -123,13 +165,19 @@ _FIELDS = (
 )  # fmt: skip
 
 
-def _fields(trace: Trace) -> Table:
+def _fields(trace: Trace, key: str | None) -> Table:
     fields = Table.grid(padding=(0, 2))
     fields.add_column(style="bold", no_wrap=True)
     fields.add_column()
     for name in _FIELDS:
         value = getattr(trace, name)
         shown = value.isoformat() if isinstance(value, datetime) else value
+        if name in ("latency_ms", "ttft_ms") and value is not None:
+            shown = format_ms(value)
+        elif name == "cost_usd" and value is not None:
+            shown = format_usd(value)
+        elif name == "key_id" and value is not None and key is not None:
+            shown = f"{key}  {value}"
         fields.add_row(name, Text("-" if shown is None else str(shown)))
     return fields
 
@@ -150,9 +198,10 @@ def _attempts(trace: Trace) -> Table:
     return table
 
 
-def print_trace(console: Console, trace: Trace) -> None:
-    """Every field of ``trace``, its attempts as a table, then metadata and retained bodies."""
-    console.print(_fields(trace))
+def print_trace(console: Console, trace: Trace, *, key: str | None = None) -> None:
+    """Every field of ``trace`` (its key as ``key``, name and prefix, when known), its attempts
+    as a table, then metadata and retained bodies."""
+    console.print(_fields(trace, key))
     console.print(_attempts(trace))
     sections = (
         ("metadata", trace.metadata),

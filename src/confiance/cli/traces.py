@@ -26,8 +26,16 @@ from confiance.cli._controlplane import (
     reported_errors,
     run,
 )
-from confiance.cli._tracetable import columns_for, print_trace, tail_table
+from confiance.cli._tracetable import (
+    TAIL_COLUMNS,
+    TailColumn,
+    choose_columns,
+    print_trace,
+    tail_lines,
+    tail_rows,
+)
 from confiance.domain.trace import Trace, TraceStatus
+from confiance.errors import NotFound
 from confiance.store import Store
 
 __all__ = ["LOOKBACK", "TraceFollower", "register", "trace_json"]
@@ -101,13 +109,21 @@ class TraceFollower:
         self._seen = {key: at for key, at in self._seen.items() if at >= since}
 
 
-def print_traces(traces: Sequence[Trace], *, json_lines: bool, header: bool) -> None:
-    """Print ``traces`` (oldest first) as table rows or, for scripts, one JSON per line."""
+def print_traces(
+    traces: Sequence[Trace],
+    *,
+    json_lines: bool,
+    header: bool,
+    columns: Sequence[TailColumn] = TAIL_COLUMNS,
+) -> None:
+    """Print ``traces`` (oldest first) as fixed-width rows of ``columns`` (wrapped onto more
+    lines when they do not fit the terminal) or, for scripts, one JSON object per line."""
     if json_lines:
         for trace in traces:
             typer.echo(json.dumps(trace_json(trace), ensure_ascii=False))
         return
-    out.print(tail_table(traces, columns_for(out.width), header=header))
+    for row in tail_rows(traces, tail_lines(columns, out.width), header=header):
+        out.print(row, soft_wrap=True)
 
 
 async def _tail(
@@ -116,6 +132,7 @@ async def _tail(
     limit: int,
     json_output: bool,
     follow: _Follow | None,
+    columns: Sequence[TailColumn],
 ) -> None:
     newest = await store.traces.query(limit=limit, **filters)
     initial = list(reversed(newest))
@@ -123,15 +140,15 @@ async def _tail(
         if json_output:
             echo_json({"traces": [trace_json(trace) for trace in initial]})
         elif initial:
-            print_traces(initial, json_lines=False, header=True)
+            print_traces(initial, json_lines=False, header=True, columns=columns)
         else:
             err.print(Text(f"no traces{_described(filters)} yet"))
         return
     follower = TraceFollower(store, **filters)
     await follower.poll()  # everything stored now counts as seen; only later traces are new
     follower.mark_seen(initial)
-    print_traces(initial, json_lines=json_output, header=True)
-    await follow.run(follower, json_output)
+    print_traces(initial, json_lines=json_output, header=True, columns=columns)
+    await follow.run(follower, json_output, columns)
 
 
 def _described(filters: dict[str, Any]) -> str:
@@ -148,7 +165,9 @@ class _Follow:
         self.max_polls = max_polls
         self._sleep = sleep
 
-    async def run(self, follower: TraceFollower, json_output: bool) -> None:
+    async def run(
+        self, follower: TraceFollower, json_output: bool, columns: Sequence[TailColumn]
+    ) -> None:
         polls = 0
         while self.max_polls is None or polls < self.max_polls:
             await self._sleep(self.interval)
@@ -157,7 +176,7 @@ class _Follow:
             if truncated:
                 err.print(Text(f"(more than {POLL_LIMIT} new traces: showing the newest)"))
             if fresh:
-                print_traces(fresh, json_lines=json_output, header=False)
+                print_traces(fresh, json_lines=json_output, header=False, columns=columns)
 
 
 _Sleep = Callable[[float], Any]
@@ -174,14 +193,23 @@ def tail_command(
     json_output: bool = typer.Option(
         False, "--json", help=JSON_HELP + " With --follow: one JSON object per line."
     ),
+    columns: str | None = typer.Option(
+        None,
+        "--columns",
+        help="Which columns, in order, comma-separated (default all): "
+        + ",".join(c.name for c in TAIL_COLUMNS)
+        + ".",
+    ),
     database_url: str | None = DATABASE_OPTION,
     max_polls: int | None = typer.Option(None, "--max-polls", min=0, hidden=True),
     interval: float = typer.Option(1.0, "--interval", min=0.0, hidden=True),
 ) -> None:
-    """Show the newest traces, oldest of them first: time, route, revision, who answered,
-    status, latency, time to first token, tokens, cost, fallback and attempts.
+    """Show the newest traces, oldest of them first: time, id, route asked, status, latency,
+    model asked and answered, revision, time to first token, tokens, cost, fallback, attempts.
+    Rows that do not fit the terminal continue on indented lines; no column is left out.
 
     Example: [bold]confiance traces tail --route support-bot --status error --follow[/bold]
+    [bold]confiance traces tail --columns time,id,route,status,cost[/bold]
 
     Exit codes: 0 done, 2 bad usage or a store error (no store at that path, unreadable, old
     schema).
@@ -189,8 +217,12 @@ def tail_command(
     filters: dict[str, Any] = {"route": route, "status": status}
     looping = _Follow(interval, max_polls, asyncio.sleep) if follow else None
     with reported_errors(json_output):
+        chosen = choose_columns(columns)
         try:
-            run(lambda s: _tail(s.store, filters, limit, json_output, looping), database_url)
+            run(
+                lambda s: _tail(s.store, filters, limit, json_output, looping, chosen),
+                database_url,
+            )
         except KeyboardInterrupt:
             raise typer.Exit(0) from None
 
@@ -211,12 +243,20 @@ def show_command(
     unreadable, old schema).
     """
     with reported_errors(json_output):
-        trace = run(lambda s: _get(s, trace_id), database_url)
+        trace, key = run(lambda s: _get(s, trace_id), database_url)
         if json_output:
             echo_json(trace_json(trace))
             return
-        print_trace(out, trace)
+        print_trace(out, trace, key=key)
 
 
-async def _get(services: Services, trace_id: str) -> Trace:
-    return await services.store.traces.get(trace_id)
+async def _get(services: Services, trace_id: str) -> tuple[Trace, str | None]:
+    """The trace, and its key as ``confiance keys list`` shows it (name and prefix)."""
+    trace = await services.store.traces.get(trace_id)
+    if trace.key_id is None:
+        return trace, None
+    try:
+        key = await services.store.keys.get(trace.key_id)
+    except NotFound:  # a key deleted from the store outside Confiance
+        return trace, None
+    return trace, f"{key.name} ({key.prefix})"

@@ -8,6 +8,13 @@ from enum import StrEnum
 
 from confiance.domain.types import JSONObject
 
+UNKNOWN_BUCKET = "_unknown"
+"""The route of a request that named no configured route (or failed before naming one)."""
+MODELS_BUCKET = "_models"
+"""The route of a ``GET /v1/models`` listing."""
+DIRECT_BUCKET = "_direct"
+"""The metrics label of direct ``provider/model`` calls (traces keep the model's name)."""
+
 
 class TraceStatus(StrEnum):
     OK = "ok"

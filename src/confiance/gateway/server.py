@@ -28,7 +28,13 @@ from confiance.config.schema import ConfianceConfig
 from confiance.domain.chat import Usage
 from confiance.domain.keys import ApiKey, Role
 from confiance.domain.revision import ConfigRevision
-from confiance.domain.trace import Trace, TraceStatus
+from confiance.domain.trace import (
+    DIRECT_BUCKET,
+    MODELS_BUCKET,
+    UNKNOWN_BUCKET,
+    Trace,
+    TraceStatus,
+)
 from confiance.domain.types import JSONObject, Retention, TraceDurability, TraceOverflow
 from confiance.errors import ConfianceError, NotFound, PermissionDenied, http_status_of
 from confiance.gateway.auth import KeyCache, extract_secret
@@ -251,7 +257,7 @@ class Gateway:
         t0 = time.perf_counter()
         snapshot = self.snapshots.current
         trace = Trace(
-            id=new_trace_id(), started_at=datetime.now(UTC), endpoint=endpoint, route="_unknown"
+            id=new_trace_id(), started_at=datetime.now(UTC), endpoint=endpoint, route=UNKNOWN_BUCKET
         )
         handler = asyncio.current_task()
         if handler is not None:
@@ -393,7 +399,7 @@ class Gateway:
 
     def _finish(self, trace: Trace, snapshot: Snapshot, t0: float, traced: bool) -> None:
         trace.latency_ms = round((time.perf_counter() - t0) * 1000, 3)
-        route = trace.route if trace.route in snapshot.table.routes else "_other"
+        route = _route_label(trace.route, snapshot)
         status = (
             "client_disconnected" if trace.http_status == 499 else f"{trace.http_status // 100}xx"
         )
@@ -407,7 +413,7 @@ class Gateway:
         if trace.fallback_used:
             m.child(m.fallbacks, route).inc()
         if trace.provider and trace.model_requested:
-            model = trace.model_requested if route != "_other" else "_direct"
+            model = trace.model_requested if route != DIRECT_BUCKET else DIRECT_BUCKET
             if trace.prompt_tokens:
                 m.child(m.tokens, route, trace.provider, model, "prompt").inc(trace.prompt_tokens)
             if trace.completion_tokens:
@@ -507,7 +513,7 @@ class Gateway:
         trace: Trace,
         t0: float,
     ) -> web.StreamResponse:
-        trace.route = "_models"
+        trace.route = MODELS_BUCKET
         data = [
             {"id": name, "object": "model", "created": 0, "owned_by": "confiance"}
             for name in snapshot.table.visible_routes(key)
@@ -620,6 +626,14 @@ def _trace_headers(trace: Trace, snapshot: Snapshot) -> dict[str, str]:
     if cost is not None and (trace.prompt_tokens or trace.completion_tokens):
         headers["x-confiance-cost-usd"] = f"{cost:.9g}"
     return headers
+
+
+def _route_label(route: str, snapshot: Snapshot) -> str:
+    """The route's metric label: its name when configured, else its bucket (bounded labels:
+    direct ``provider/model`` names vary with every caller)."""
+    if route in snapshot.table.routes or route in (UNKNOWN_BUCKET, MODELS_BUCKET):
+        return route
+    return DIRECT_BUCKET
 
 
 def _priced(trace: Trace, snapshot: Snapshot) -> float | None:

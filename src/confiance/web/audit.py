@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from confiance.errors import UsageError
 from confiance.web.access import checked_form, state_of, viewer_for
+from confiance.web.keylabels import key_labels
 from confiance.web.viewers import Area
 
 __all__ = ["PAGE_SIZE", "routes"]
@@ -49,6 +50,7 @@ async def _page(request: Request, verification: object = None) -> Response:
         "next_after": next_after,
         "earlier_after": _earlier(page[0].seq if page else None, action or subject),
         "verification": verification,
+        "keys": await key_labels(state.services.store.keys),
     }
     return state.renderer.page(request, "audit.html", context, viewer=viewer, area=Area.AUDIT)
 

@@ -20,6 +20,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from confiance import __version__
+from confiance.domain.numbers import format_ms, format_usd
+from confiance.web.keylabels import labelled
 from confiance.web.sessions import Flash, SessionCodec, session_of
 from confiance.web.viewers import Area, Viewer
 
@@ -56,7 +58,7 @@ def _when(value: datetime | None) -> str:
 def _ms(value: float | None) -> str:
     if value is None:
         return "—"
-    return f"{value / 1000:.2f} s" if value >= 10_000 else f"{value:,.1f} ms"
+    return f"{value / 1000:.2f} s" if value >= 10_000 else format_ms(value)
 
 
 def _pct(value: float | None, digits: int = 1) -> str:
@@ -64,9 +66,7 @@ def _pct(value: float | None, digits: int = 1) -> str:
 
 
 def _usd(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"${value:,.2f}" if value >= 1 else f"${value:.4f}"
+    return "—" if value is None else format_usd(value)
 
 
 def _seconds(value: float | None) -> str:
@@ -107,6 +107,7 @@ def _environment() -> jinja2.Environment:
         seconds=_seconds,
         number=_number,
         pretty_json=_pretty_json,
+        keyed=labelled,
     )
     env.globals["version"] = __version__
     return env

@@ -18,6 +18,7 @@ from confiance.config.load import load_document
 from confiance.domain.trace import TraceStatus
 from confiance.errors import NotFound, UsageError
 from confiance.web.access import state_of, viewer_for
+from confiance.web.keylabels import key_labels
 from confiance.web.viewers import Area
 
 __all__ = ["PAGE_SIZE", "WINDOWS", "TraceFilters", "routes"]
@@ -115,7 +116,7 @@ async def show_trace(request: Request) -> Response:
     viewer = await viewer_for(request, Area.TRACES)
     state = state_of(request)
     trace = await state.services.store.traces.get(request.path_params["trace_id"])
-    context = {"trace": trace}
+    context = {"trace": trace, "keys": await key_labels(state.services.store.keys)}
     return state.renderer.page(request, "trace.html", context, viewer=viewer, area=Area.TRACES)
 
 
