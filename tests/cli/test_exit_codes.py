@@ -274,6 +274,22 @@ def scenarios(port: int) -> dict[str, dict[int, Scenario]]:
             ),
             2: ro("routes", "rollback", "chat", "--to", "2", "--yes"),
         },
+        # After the route rollback above the latest revision holds revision 1's config.
+        "config rollback": {
+            0: c("config", "rollback", "--to", "1", "--yes"),
+            1: lambda ws: (
+                CliRunner()
+                .invoke(
+                    app,
+                    ["config", "rollback", "--to", "2"],
+                    input="n\n",
+                    env={"CONFIANCE_DATABASE_URL": ws.url},
+                )
+                .exit_code
+            ),
+            2: ro("config", "rollback", "--to", "1", "--yes"),
+        },
+        "config show": {0: c("config", "show"), 2: c("config", "show", "--revision", "99")},
         "keys create": {
             0: c("keys", "create", "--role", "app"),
             2: ro("keys", "create", "--role", "app"),
