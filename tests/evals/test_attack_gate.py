@@ -12,6 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from rich.console import Console
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from confiance.evals.attacks import attack_checks, category_attacks
@@ -23,6 +24,7 @@ from confiance.evals.sources import PackSource
 from confiance.evals.suite import AttackPolicy
 from confiance.evals.targets import TargetSpec
 from confiance.providers.simulated import RunningSimulator
+from confiance.store.evals_tables import eval_runs
 
 from .conftest import GATEWAY_CONFIG, GatewayStack, eval_cli
 
@@ -107,6 +109,15 @@ async def test_a_run_with_successful_attacks_fails_without_a_baseline_and_is_nev
     assert not strict.gate.passed
     stored = await service.stored_report(strict.run.id)
     assert [c.name for c in stored.gate.failures] == [c.name for c in strict.gate.failures]
+    # A probe run stored without its gate (an older version) is still judged on its attacks.
+    legacy = await service.runs.get(bad.run.id)
+    legacy_params = {k: v for k, v in legacy.params.items() if k != "gate"}
+    async with service.runs._db.write() as conn:  # an older row: written without its gate
+        await conn.execute(
+            update(eval_runs).where(eval_runs.c.id == bad.run.id).values(params=legacy_params)
+        )
+    old = await service.stored_report(bad.run.id)
+    assert {c.name.removeprefix("attacks:") for c in old.gate.failures} == LEAKED
 
 
 async def test_every_report_shows_the_failed_gate_and_each_successful_attack(

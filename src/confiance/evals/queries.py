@@ -14,7 +14,7 @@ from confiance.evals.compare import RunComparison, compare_runs
 from confiance.evals.gate import evaluate_gate
 from confiance.evals.records import LAST_PASSING, RunReport
 from confiance.evals.runner import summarize
-from confiance.evals.suite import GateSpec
+from confiance.evals.suite import AttackPolicy, GateSpec
 from confiance.store.evals import EvalRunRepository
 
 __all__ = ["compare_stored", "find_baseline", "stored_gate", "stored_report"]
@@ -72,6 +72,9 @@ async def stored_report(
     policy = gate or recorded or GateSpec()
     if policy.attacks is None and recorded is not None and recorded.attacks is not None:
         policy = policy.model_copy(update={"attacks": recorded.attacks})
+    elif policy.attacks is None and recorded is None and run.suite.startswith("pack:"):
+        # A probe run stored before runs recorded their gate: judge its attacks by default.
+        policy = policy.model_copy(update={"attacks": AttackPolicy()})
     base = await find_baseline(runs, baseline, run.target, run.suite, run.id)
     comparison = None
     if base is not None:
