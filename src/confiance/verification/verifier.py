@@ -29,7 +29,6 @@ __all__ = ["VerifyOptions", "base_urls_from", "verify_findings", "verify_hits"]
 
 _CODE_KINDS = frozenset({FileKind.PYTHON, FileKind.JAVASCRIPT, FileKind.TYPESCRIPT, FileKind.TSX})
 _MAX_BODY = 64 * 1024
-_ENV_PREFIX = "CONFIANCE_VERIFY_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +48,10 @@ def base_urls_from(pairs: Sequence[str], environ: Mapping[str, str]) -> dict[str
     vendor."""
     known = {c.vendor for c in CHECKS}
     urls = {}
-    for name, value in environ.items():
-        if name.startswith(_ENV_PREFIX) and name.endswith("_URL"):
-            vendor = name[len(_ENV_PREFIX) : -len("_URL")].lower().replace("_", "-")
-            if vendor in known:
-                urls[vendor] = value
+    for vendor in sorted(known):
+        value = environ.get(f"CONFIANCE_VERIFY_{vendor.upper().replace('-', '_')}_URL")
+        if value:
+            urls[vendor] = value
     for pair in pairs:
         vendor, sep, url = pair.partition("=")
         if not sep or not url.startswith(("http://", "https://")):
