@@ -40,6 +40,16 @@ async def post(
         (b"[1, 2]", 400, "must be a JSON object"),
         (b"", 400, "empty"),
         (b'{"messages": []}', 400, "model: required"),
+        (
+            b'{"model": ["chat"], "messages": [{"role": "user", "content": "x"}]}',
+            400,
+            "model: must be a string, the name of a route; got an array ['chat']",
+        ),
+        (
+            b'{"model": "vectors", "messages": [{"role": "user", "content": "x"}]}',
+            404,
+            "route 'vectors' is an embedding route, not a chat one",
+        ),
         (b'{"model": "chat"}', 400, "messages: required"),
         (b'{"model": "chat", "messages": "hi"}', 400, "messages: required"),
         (

@@ -5,6 +5,9 @@ from __future__ import annotations
 import typer
 
 from confiance import __version__
+from confiance.cli._help import hide_flag_types
+
+hide_flag_types()
 
 app = typer.Typer(
     name="confiance",

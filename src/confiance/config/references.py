@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from confiance.config.schema import ConfianceConfig
+from confiance.domain.words import article
 
 __all__ = ["Problem", "Target", "reference_problems", "resolve_chain"]
 
@@ -77,7 +78,7 @@ def _check_entry(config: ConfianceConfig, route: str, path: Path, entry: str) ->
     if entry not in config.routes:
         return [Problem(path, f"{entry!r} is neither provider/model nor a known route")]
     if config.routes[entry].kind != config.routes[route].kind:
-        return [Problem(path, f"route {entry!r} is a {config.routes[entry].kind} route")]
+        return [Problem(path, f"route {entry!r} is {article(config.routes[entry].kind)} route")]
     return []
 
 

@@ -89,9 +89,25 @@ def _int_field(body: JSONObject, name: str) -> int | None:
 
 
 def model_of(body: JSONObject) -> str:
+    """The ``model`` field: a missing or empty one is "required", any other non-string says
+    what it got (``model: ["chat"]`` is a list, not a missing field)."""
     model = body.get("model")
-    _require(isinstance(model, str) and model != "", "model: required, the name of a route")
+    _require(model is not None and model != "", "model: required, the name of a route")
+    _require(
+        isinstance(model, str),
+        f"model: must be a string, the name of a route; got {_json_kind(model)} {model!r}",
+    )
     return str(model)
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "an array"
+    return "an object" if isinstance(value, dict) else "a value"
 
 
 def check_chat(body: JSONObject) -> str:

@@ -22,6 +22,7 @@ from confiance.config.schema import (
 )
 from confiance.domain.keys import ApiKey
 from confiance.domain.types import Retention, TraceDurability, TraceOverflow
+from confiance.domain.words import article
 from confiance.errors import PermissionDenied, UnknownRoute
 
 __all__ = ["CompiledRoute", "RouteTable"]
@@ -77,7 +78,9 @@ class RouteTable:
             if not self.may_call(key, route.name):
                 raise PermissionDenied(f"this key may not call route {model!r}")
             if route.kind != kind:
-                raise UnknownRoute(f"route {model!r} is a {route.kind} route, not {kind}")
+                raise UnknownRoute(
+                    f"route {model!r} is {article(route.kind)} route, not {article(kind)} one"
+                )
             return route
         if "/" in model and model.split("/", 1)[0] in self.config.providers:
             return self._direct(model, key, kind)
