@@ -66,7 +66,7 @@ def _analyze_tree(
     _Walker(context, registry, found).visit(tree)
     for check in registry.module_checks:
         found.extend(check(context))
-    return _deduplicated(found, registry), route_entries(index, path)
+    return _deduplicated(found, registry), route_entries(index, path, context.llm_call)
 
 
 def _taint_findings(

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
 from confiance.codescan.inventory import RouteEntry
 from confiance.codescan.python.index import FunctionInfo, ModuleIndex
-from confiance.codescan.python.llm import llm_call
-from confiance.codescan.python.names import dotted, last_name
+from confiance.codescan.python.names import dotted, last_name, root_name
 
 __all__ = ["Operation", "dangerous_operations", "route_entries"]
 
@@ -47,12 +47,30 @@ _DB_RECEIVER = re.compile(r"session|db|objects|repo|store|collection|table|redis
 _SQL_WRITE = re.compile(r"^\s*(?:insert|update|delete|drop|alter|create|truncate|replace)\b", re.I)
 _MAIL = re.compile(r"sendmail|send_message|send_mail|send_email|mail\.send|send_mass_mail")
 _PAID_PREFIXES = ("stripe.", "twilio.", "braintree.", "sendgrid.", "boto3.", "paypalrestsdk.")
+_PAID_ROOTS = tuple(p.rstrip(".") for p in _PAID_PREFIXES)
+# Last names of the calls above: anything else can only be a model or paid-API call.
+_CANDIDATES = frozenset(
+    {"system", "popen", "popen2", "popen3", "popen4", "run", "call", "check_call", "check_output",
+     "Popen", "getoutput", "getstatusoutput", "startfile", "eval", "exec", "exec_command",
+     "remove", "unlink", "rmdir", "rename", "replace", "rmtree", "move", "copy", "copyfile",
+     "write_text", "write_bytes", "open", "sendmail", "send_message", "send_mail", "send_email",
+     "send_mass_mail", "send", "execute", "executemany"}
+    | _STORE_METHODS
+    | _ORM_WRITES
+)  # fmt: skip
+_CANDIDATE_PREFIXES = ("exec", "spawn", "create_subprocess", "send")
 _MAX_FUNCTIONS = 50
+LLMCheck = Callable[[ast.Call], object]
 
 
-def _operation(node: ast.Call, index: ModuleIndex) -> Operation | None:
-    qual = index.imports.qualname(node.func) or ""
+def _operation(node: ast.Call, index: ModuleIndex, llm: LLMCheck) -> Operation | None:
     name = last_name(node.func)
+    if name not in _CANDIDATES and not name.startswith(_CANDIDATE_PREFIXES):
+        root = root_name(node.func) or ""
+        if index.imports.aliases.get(root, root).startswith(_PAID_ROOTS):
+            return PAID
+        return PAID if index.llm and llm(node) is not None else None
+    qual = index.imports.qualname(node.func) or ""
     if _COMMAND_CALLS.match(qual) or name == "exec_command":
         return COMMANDS
     if qual in _CODE_CALLS:
@@ -63,7 +81,7 @@ def _operation(node: ast.Call, index: ModuleIndex) -> Operation | None:
         return FILES
     if _MAIL.search(qual or name):
         return MAIL
-    if llm_call(node, index.imports) is not None or qual.startswith(_PAID_PREFIXES):
+    if qual.startswith(_PAID_PREFIXES) or (index.llm and llm(node) is not None):
         return PAID
     receiver = dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None
     if name in _STORE_METHODS:
@@ -93,7 +111,9 @@ def _write_mode(node: ast.Call) -> bool:
     )
 
 
-def _direct(info: FunctionInfo, index: ModuleIndex) -> tuple[dict[Operation, int], list[str]]:
+def _direct(
+    info: FunctionInfo, index: ModuleIndex, llm: LLMCheck
+) -> tuple[dict[Operation, int], list[str]]:
     """Operations in the function's own body and the module functions it calls (cached)."""
     cached = index.operations.get(info.key)
     if cached is not None:
@@ -103,7 +123,7 @@ def _direct(info: FunctionInfo, index: ModuleIndex) -> tuple[dict[Operation, int
     for node in ast.walk(info.node):
         if not isinstance(node, ast.Call):
             continue
-        operation = _operation(node, index)
+        operation = _operation(node, index, llm)
         if operation is not None:
             found.setdefault(operation, node.lineno)
         callee = index.resolve(node.func, info.class_name)
@@ -113,16 +133,19 @@ def _direct(info: FunctionInfo, index: ModuleIndex) -> tuple[dict[Operation, int
     return found, callees
 
 
-def dangerous_operations(info: FunctionInfo, index: ModuleIndex) -> dict[Operation, int]:
+def dangerous_operations(
+    info: FunctionInfo, index: ModuleIndex, llm: LLMCheck
+) -> dict[Operation, int]:
     """Each dangerous operation the function (or a module function it calls) performs, with
-    the first line where it happens, in the order found."""
+    the first line where it happens, in the order found. ``llm`` tells model calls (the
+    module context's cached :meth:`~ModuleContext.llm_call`)."""
     found: dict[Operation, int] = {}
     pending, seen = [info.key], {info.key}
     while pending and len(seen) <= _MAX_FUNCTIONS:
         current = index.functions.get(pending.pop())
         if current is None:
             continue
-        direct, callees = _direct(current, index)
+        direct, callees = _direct(current, index, llm)
         for operation, line in direct.items():
             found.setdefault(operation, line)
         for key in callees:
@@ -153,7 +176,7 @@ def _framework(router: str, path: str, index: ModuleIndex) -> str:
     return "unknown"
 
 
-def route_entries(index: ModuleIndex, file: str) -> list[RouteEntry]:
+def route_entries(index: ModuleIndex, file: str, llm: LLMCheck) -> list[RouteEntry]:
     """The inventory of the module's request handlers."""
     entries = []
     for info in index.functions.values():
@@ -169,7 +192,7 @@ def route_entries(index: ModuleIndex, file: str) -> list[RouteEntry]:
                 path=route.path or f"(view {info.node.name})",
                 handler=info.key,
                 auth=route.auth_evidence,
-                operations=tuple(dangerous_operations(info, index)),
+                operations=tuple(dangerous_operations(info, index, llm)),
             )
         )
     return entries

@@ -82,7 +82,7 @@ def _unauthenticated_action(context: ModuleContext, route: Route) -> Finding | N
     info = context.index.functions.get(_key(context, route))
     if info is None:
         return None
-    operations = dangerous_operations(info, context.index)
+    operations = dangerous_operations(info, context.index, context.llm_call)
     if _public(route):  # sign-up writes users and sends mail by design; commands never
         operations = {k: v for k, v in operations.items() if k in (COMMANDS, CODE)}
     if not operations:

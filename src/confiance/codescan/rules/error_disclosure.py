@@ -95,6 +95,9 @@ def _is_error_handler(function: FunctionNode) -> bool:
 
 @checks.module
 def _routes(context: ModuleContext) -> Iterator[Finding]:
+    source = context.source
+    if "except" not in source and "handler" not in source:
+        return
     for info in context.index.functions.values():
         function = info.node
         if info.route is not None:

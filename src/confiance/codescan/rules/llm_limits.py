@@ -255,7 +255,9 @@ def _while_true(node: ast.While, context: ModuleContext) -> Iterator[Finding]:
 def _recursion(
     node: ast.FunctionDef | ast.AsyncFunctionDef, context: ModuleContext
 ) -> Iterator[Finding]:
-    if not context.may_call_llm or not _calls_itself_somewhere(node):
+    if not context.may_call_llm or not _named_in_a_call(node.name, context):
+        return
+    if not _calls_itself_somewhere(node):
         return
     if not _calls_llm(node.body, context):
         return
@@ -281,6 +283,12 @@ def _recursion(
                     f"{node.name}() calls a model and itself with no depth limit",
                 )
                 return
+
+
+def _named_in_a_call(name: str, context: ModuleContext) -> bool:
+    """Cheap pre-check: some call in the module names the function (``f()``, ``self.f()``)."""
+    called = context.index.called
+    return name in called or any(key.endswith("." + name) for key in called)
 
 
 def _calls_itself_somewhere(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

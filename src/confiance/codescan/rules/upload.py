@@ -116,8 +116,13 @@ def _checks_type(function: FunctionNode, uploads: set[str]) -> bool:
     return False
 
 
+_MENTIONS_UPLOAD = re.compile(r"\.files\b|\.FILES\b|UploadFile|FileStorage|UploadedFile")
+
+
 @checks.module
 def _routes(context: ModuleContext) -> Iterator[Finding]:
+    if not context.index.routes or not _MENTIONS_UPLOAD.search(context.source):
+        return
     for route in context.index.routes:
         function = route.function
         uploads = _uploads(function)

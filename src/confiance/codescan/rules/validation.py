@@ -102,8 +102,13 @@ def _used(function: FunctionNode, name: str) -> ast.AST | None:
     return None
 
 
+_CONVERTS_REQUEST = re.compile(r"\b(?:int|float|Decimal)\s*\(\s*\w*req")
+
+
 @checks.module
 def _routes(context: ModuleContext) -> Iterator[Finding]:
+    if not context.index.routes or not _CONVERTS_REQUEST.search(context.source):
+        return
     for route in context.index.routes:
         function = route.function
         for name, assigned in _converted(function).items():
