@@ -55,6 +55,8 @@ _MASK_ALL_LIMIT = 200
 _MAX_SPAN = 20_000  # longer than any secret value (key blocks are bounded at 16,000)
 _AWS_KEY_ID, _AWS = "CF-SECRET-AWS-KEY-ID", "CF-SECRET-AWS"
 _AWS_FORMAT = "aws-secret-key"
+_GCP_FORMAT = "gcp-service-account"
+_CLIENT_EMAIL = re.compile(r'"client_email"\s*:\s*"([^"\s]{3,200})"')
 
 
 def mask(secret: str) -> str:
@@ -67,7 +69,8 @@ def mask(secret: str) -> str:
 class SecretHit:
     """One secret: ``start``/``end`` are offsets of the value in the scanned text (for a joined
     value, of the chain of literals); ``format`` names its :class:`SecretFormat` ("" for the
-    generic and public-variable rules); ``partner`` is the AWS access key id of a key pair."""
+    generic and public-variable rules); ``partner`` is the identity the key goes with: the AWS
+    access key id of a key pair, the ``client_email`` of a service-account key."""
 
     rule_id: str
     label: str
@@ -144,7 +147,12 @@ class _Detector:
     def add_match(self, m: SecretMatch, at: tuple[int, int] | None = None) -> None:
         fmt = m.format
         start, end = at or ((m.anchor, m.end) if fmt.rule in _BLOCK_RULES else (m.start, m.end))
-        added = self.add(SecretHit(fmt.rule, fmt.label, start, end, m.value, format=fmt.name))
+        partner = ""
+        if fmt.name == _GCP_FORMAT:
+            email = _CLIENT_EMAIL.search(self.text)
+            partner = email.group(1) if email else ""
+        hit = SecretHit(fmt.rule, fmt.label, start, end, m.value, format=fmt.name, partner=partner)
+        added = self.add(hit)
         if added and fmt.rule in _BLOCK_RULES:
             body = m.value.replace("\\n", "\n")
             self.extra_values.extend(_BODY_RUN.findall(body))

@@ -11,16 +11,31 @@ was sent, how often, and how many were in flight at once.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import parse_qs
 
 from aiohttp import web
 
 from confiance.verification.sigv4 import sign
 
 __all__ = ["FakeVendors", "Seen"]
+
+_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
+def _rs256_ok(public: tuple[int, int], message: bytes, signature: bytes) -> bool:
+    n, e = public
+    size = (n.bit_length() + 7) // 8
+    expected = _DIGEST_INFO + hashlib.sha256(message).digest()
+    padded = b"\x00\x01" + b"\xff" * (size - len(expected) - 3) + b"\x00" + expected
+    return pow(int.from_bytes(signature, "big"), e, n) == int.from_bytes(padded, "big")
+
 
 _CREDENTIAL = re.compile(r"Credential=(?P<id>[A-Z0-9]+)/")
 
@@ -39,15 +54,16 @@ class FakeVendors:
     live: set[str] = field(default_factory=set)
     hang: set[str] = field(default_factory=set)
     aws: Mapping[str, str] = field(default_factory=dict)
+    gcp: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
     _runner: web.AppRunner | None = None
 
     @classmethod
-    def of(cls, live: Iterable[str], hang: Iterable[str] = (),
-           aws: Mapping[str, str] | None = None) -> FakeVendors:  # fmt: skip
-        return cls(live=set(live), hang=set(hang), aws=dict(aws or {}))
+    def of(cls, live: Iterable[str], hang: Iterable[str] = (), aws: Mapping[str, str] | None = None,
+           gcp: Mapping[str, tuple[int, int]] | None = None) -> FakeVendors:  # fmt: skip
+        return cls(live=set(live), hang=set(hang), aws=dict(aws or {}), gcp=dict(gcp or {}))
 
     async def start(self) -> str:
         """Serve on 127.0.0.1 on a free port; returns the base URL."""
@@ -93,6 +109,8 @@ class FakeVendors:
         path = request.path
         if path == "/" and request.method == "POST":
             return self._sts(request, key, body)
+        if path == "/token":
+            return self._token(body)
         ok = key in self.live
         if path == "/api/auth.test":
             return web.json_response({"ok": True} if ok else {"ok": False, "error": "invalid_auth"})
@@ -105,6 +123,18 @@ class FakeVendors:
                                "details": [{"reason": "API_KEY_INVALID"}]}}  # fmt: skip
             return web.json_response(error, status=400)
         return web.json_response({"error": "invalid key"}, status=401)
+
+    def _token(self, body: bytes) -> web.Response:
+        """Google's token endpoint: the assertion must be signed by a key on file."""
+        form = parse_qs(body.decode())
+        header, claims, signature = form.get("assertion", [".."])[0].split(".")
+        email = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))["iss"]
+        public = self.gcp.get(email)
+        signed = f"{header}.{claims}".encode()
+        raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+        if public is None or not _rs256_ok(public, signed, raw):
+            return web.json_response({"error": "invalid_grant"}, status=400)
+        return web.json_response({"access_token": "ya29.fake", "expires_in": 3599})
 
     def _sts(self, request: web.Request, key_id: str, body: bytes) -> web.Response:
         secret = self.aws.get(key_id)

@@ -13,9 +13,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlencode
 
 from confiance.codescan.findings import VerificationStatus
 from confiance.codescan.secrets import SecretHit
+from confiance.verification.gcp import assertion, parse_private_key
 from confiance.verification.sigv4 import sign
 
 __all__ = ["CHECKS", "Probe", "VendorCheck", "check_for"]
@@ -26,6 +28,7 @@ _LIVE, _REVOKED, _UNKNOWN = (
     VerificationStatus.UNKNOWN,
 )
 _STS_BODY = b"Action=GetCallerIdentity&Version=2011-06-15"
+_JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 _SLACK_REVOKED = frozenset(
     {"invalid_auth", "token_revoked", "account_inactive", "token_expired", "not_authed"}
 )
@@ -137,6 +140,27 @@ def _sts(base: str, hit: SecretHit, now: datetime) -> Probe | None:
     return Probe("POST", url, headers, _STS_BODY)
 
 
+def _gcp(base: str, hit: SecretHit, now: datetime) -> Probe | None:
+    try:
+        key = parse_private_key(hit.value)
+    except ValueError:
+        return None
+    if not hit.partner:
+        return None
+    url = base.rstrip("/") + "/token"
+    jwt = assertion(key, hit.partner, url, int(now.timestamp()))
+    body = urlencode({"grant_type": _JWT_BEARER, "assertion": jwt}).encode()
+    return Probe("POST", url, {"Content-Type": "application/x-www-form-urlencoded"}, body)
+
+
+def _gcp_judge(status: int, body: bytes) -> tuple[VerificationStatus, str]:
+    if status == 200:
+        return _LIVE, "the token endpoint granted an access token (discarded)"
+    if status in (400, 401) and _json(body).get("error") in ("invalid_grant", "invalid_client"):
+        return _REVOKED, f"the token endpoint refused the key ({_json(body)['error']})"
+    return _UNKNOWN, f"the token endpoint answered HTTP {status}"
+
+
 _ANTHROPIC = (("anthropic-version", "2023-06-01"),)
 _GITHUB = (("Accept", "application/vnd.github+json"), ("User-Agent", "confiance-verify"))
 CHECKS: tuple[VendorCheck, ...] = (
@@ -161,6 +185,8 @@ CHECKS: tuple[VendorCheck, ...] = (
     VendorCheck("google", "https://generativelanguage.googleapis.com", ("google-api-key",),
                 _get("/v1beta/models?pageSize=1", "x-goog-api-key", ""), _google),
     VendorCheck("aws", "https://sts.amazonaws.com", ("aws-secret-key",), _sts, _aws),
+    VendorCheck("gcp", "https://oauth2.googleapis.com", ("gcp-service-account",), _gcp,
+                _gcp_judge),
     VendorCheck("groq", "https://api.groq.com", ("groq",), _get("/openai/v1/models")),
     VendorCheck("mistral", "https://api.mistral.ai", ("mistral",), _get("/v1/models")),
     VendorCheck("xai", "https://api.x.ai", ("xai",), _get("/v1/api-key")),

@@ -68,7 +68,8 @@ async def _ask(
     base = options.base_urls.get(check.vendor, check.base_url)
     probe = check.build(base, hit, datetime.now(UTC))
     if probe is None:
-        return Verification(VerificationStatus.UNKNOWN, "the access key id is not next to it")
+        missing = "its access key id" if check.vendor == "aws" else "a usable key and account"
+        return Verification(VerificationStatus.UNKNOWN, f"the file lacks {missing} for the check")
     try:
         async with session.request(
             probe.method, probe.url, headers=probe.headers, data=probe.body or None,
