@@ -9,6 +9,7 @@ it maps to, and a stable machine-readable ``code``. Boundaries translate with ``
     │   ├── PayloadTooLarge        body over the limit (413)
     │   ├── LimitExceeded          n / max_tokens beyond the route's limit (400)
     │   ├── UnknownRoute           model/route not found (404)
+    │   ├── RequestTimeout         the request body did not arrive in time (408)
     │   ├── UpstreamRejected       the vendor refused the request as invalid (its 4xx)
     │   └── TargetUnusable         an eval target cannot be used at all: unreachable, key
     │                              refused, unknown route or model (exit 2, run stopped)
@@ -50,6 +51,7 @@ __all__ = [
     "ProviderProtocolError",
     "ProviderTimeout",
     "RateLimited",
+    "RequestTimeout",
     "StoreError",
     "TargetUnusable",
     "UnknownRoute",
@@ -100,6 +102,15 @@ class LimitExceeded(UsageError):
 class UnknownRoute(UsageError):
     code = "model_not_found"
     http_status = 404
+
+
+class RequestTimeout(UsageError, TimeoutError):
+    """The client did not send its request body within the body timeout. Also a
+    ``TimeoutError``: aiohttp, reading what is left of the body after the answer, then treats
+    it as the timeout it is instead of logging an unhandled exception."""
+
+    code = "request_timeout"
+    http_status = 408
 
 
 class UpstreamRejected(UsageError):

@@ -12,6 +12,10 @@
 | ``CONFIANCE_SESSION_IDLE_MINUTES`` | ``30`` | web UI sessions end after this long unused |
 | ``CONFIANCE_SESSION_MAX_HOURS`` | ``8`` | and this long after sign-in, whatever happens |
 | ``CONFIANCE_TRACE_SPOOL`` | see ``gateway.spool`` | the trace spool directory |
+| ``CONFIANCE_HEADER_TIMEOUT`` | ``10`` | seconds a client has to send a request's headers |
+| ``CONFIANCE_BODY_TIMEOUT`` | ``60`` | seconds a client has to send a request's body |
+| ``CONFIANCE_KEEPALIVE_TIMEOUT`` | ``75`` | seconds an idle keep-alive connection stays open |
+| ``CONFIANCE_MAX_CONNECTIONS`` | ``1000`` | client connections per worker |
 
 Every variable is described in ``docs/configuration.md``. A malformed value raises
 ``ValueError`` naming the variable.
@@ -47,6 +51,10 @@ class Settings:
     session_idle_minutes: float = 30.0
     session_max_hours: float = 8.0
     trace_spool: str | None = None
+    header_timeout: float = 10.0
+    body_timeout: float = 60.0
+    keepalive_timeout: float = 75.0
+    max_connections: int = 1000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -68,6 +76,10 @@ class Settings:
             ),
             session_max_hours=_duration(env, "CONFIANCE_SESSION_MAX_HOURS", 8.0, 31 * 24),
             trace_spool=env.get("CONFIANCE_TRACE_SPOOL") or None,
+            header_timeout=_duration(env, "CONFIANCE_HEADER_TIMEOUT", 10.0, 3600),
+            body_timeout=_duration(env, "CONFIANCE_BODY_TIMEOUT", 60.0, 3600),
+            keepalive_timeout=_duration(env, "CONFIANCE_KEEPALIVE_TIMEOUT", 75.0, 86400),
+            max_connections=_count(env, "CONFIANCE_MAX_CONNECTIONS", 1000, 1_000_000),
         )
 
 
@@ -110,3 +122,12 @@ def _duration(env: Mapping[str, str], name: str, default: float, most: float) ->
     if not 0 < value <= most:
         raise ValueError(f"{name} must be a number above 0 and at most {most:g}, got {text!r}")
     return value
+
+
+def _count(env: Mapping[str, str], name: str, default: int, most: int) -> int:
+    text = env.get(name)
+    if not text:
+        return default
+    if not text.isdigit() or not 0 < int(text) <= most:
+        raise ValueError(f"{name} must be a whole number from 1 to {most}, got {text!r}")
+    return int(text)

@@ -15,12 +15,10 @@ import asyncio
 import contextlib
 import gc
 import logging
-import multiprocessing
 import os
 import signal
 import socket
 from collections.abc import Callable, Coroutine
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +31,12 @@ from confiance.config.load import LoadedConfig, load_config
 from confiance.control.revisions import ApplyResult
 from confiance.domain.types import JSONObject
 from confiance.gateway.change import apply_change
+from confiance.gateway.connections import ConnectionGuard, ConnectionLimits, GuardedSite
 from confiance.gateway.jobs import RegressionScheduler
 from confiance.gateway.listener import BACKLOG
 from confiance.gateway.server import Gateway
 from confiance.gateway.spool import spool_directory
+from confiance.gateway.workers import Supervisor, die_with_parent, watch_parent
 from confiance.observability.tracing import spans_from_env
 from confiance.providers.builtin import builtin_registry
 from confiance.settings import Settings
@@ -140,7 +140,8 @@ async def serve_forever(
     jobs: asyncio.Task[None] | None = None
     try:
         await runner.setup()
-        site = web.SockSite(runner, sock, backlog=BACKLOG)
+        guard = ConnectionGuard(connection_limits(settings), gateway.metrics)
+        site = GuardedSite(runner, sock, guard, BACKLOG)
         await site.start()
         jobs = asyncio.get_running_loop().create_task(scheduler.run_forever(), name="jobs")
         _tune_gc()
@@ -166,6 +167,15 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
         uvloop.run(main)
 
 
+def connection_limits(settings: Settings) -> ConnectionLimits:
+    return ConnectionLimits(
+        header_timeout=settings.header_timeout,
+        body_timeout=settings.body_timeout,
+        keepalive_timeout=settings.keepalive_timeout,
+        max_connections=settings.max_connections,
+    )
+
+
 def listening_url(sock: socket.socket) -> str:
     """``http://host:port`` of a listening socket (IPv6 hosts in brackets)."""
     host, port = sock.getsockname()[:2]
@@ -180,9 +190,20 @@ def _tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def _worker(settings: Settings, sock: socket.socket) -> None:
+def _worker(settings: Settings, sock: socket.socket, parent: int) -> None:
+    """A ``--workers`` process: serve until SIGTERM/SIGINT or until the parent is gone."""
+    die_with_parent(parent)
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(message)s")
-    _run(serve_forever(settings, sock, worker=True))
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        watchdog = asyncio.get_running_loop().create_task(watch_parent(parent, stop))
+        try:
+            await serve_forever(settings, sock, worker=True, stop=stop)
+        finally:
+            watchdog.cancel()
+
+    _run(main())
 
 
 def run_server(
@@ -191,30 +212,15 @@ def run_server(
     workers: int = 1,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Blocking: serve on ``sock`` in this process, or start ``workers`` processes on it.
+    """Blocking: serve on ``sock`` in this process, or start ``workers`` supervised processes
+    on it (see :mod:`.workers`).
 
     Call :func:`prepare_store` first: it migrates the store the workers then share."""
     if workers <= 1:
         _run(serve_forever(settings, sock, on_ready=on_ready))
         return
-    context = multiprocessing.get_context("spawn")
-    processes = [
-        context.Process(
-            target=_worker, args=(replace(settings), sock), name=f"confiance-worker-{i}"
-        )
-        for i in range(workers)
-    ]
-    for process in processes:
-        process.start()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(message)s")
+    supervisor = Supervisor(settings, sock, workers, _worker)
     if on_ready is not None:
         on_ready(listening_url(sock))
-
-    def forward(signum: int, _frame: object) -> None:
-        for process in processes:
-            if process.is_alive() and process.pid is not None:
-                process.terminate()
-
-    signal.signal(signal.SIGTERM, forward)
-    signal.signal(signal.SIGINT, forward)
-    for process in processes:
-        process.join()
+    supervisor.run()

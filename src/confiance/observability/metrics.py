@@ -98,6 +98,20 @@ class GatewayMetrics:
         self.config_revision = Gauge(
             "confiance_config_revision", "Config revision the gateway is serving.", registry=r
         )
+        self.connections = Gauge(
+            "confiance_connections_open", "Client connections this worker holds.", registry=r
+        )
+        self.connections_refused = Counter(
+            "confiance_connections_refused",
+            "Connections answered 503 because the worker held its maximum.",
+            registry=r,
+        )
+        self.connection_timeouts = Counter(
+            "confiance_connection_timeouts",
+            "Connections closed for sending request headers or a body too slowly.",
+            ["phase"],
+            registry=r,
+        )
 
     def child(self, metric: M, *labels: str) -> M:
         """``metric.labels(*labels)``, remembered: the request path asks for the same few
