@@ -91,8 +91,11 @@ def create_session(
     # sock_connect bounds the handshake only; `connect` would also count the wait for a free
     # pooled connection, which is the attempt deadline's business.
     timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect_timeout)
+    # One session serves every caller of the provider: a cookie a vendor (or a balancer in front
+    # of it) sets on one caller's answer must never ride along on the next caller's request.
     return aiohttp.ClientSession(
         connector=connector,
+        cookie_jar=aiohttp.DummyCookieJar(),
         timeout=timeout,
         headers={"user-agent": _USER_AGENT},
         raise_for_status=False,
