@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
 import json
 import re
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,20 +22,10 @@ from urllib.parse import parse_qs
 
 from aiohttp import web
 
+from confiance.verification.gcp import rs256_valid
 from confiance.verification.sigv4 import sign
 
 __all__ = ["FakeVendors", "Seen"]
-
-_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
-
-
-def _rs256_ok(public: tuple[int, int], message: bytes, signature: bytes) -> bool:
-    n, e = public
-    size = (n.bit_length() + 7) // 8
-    expected = _DIGEST_INFO + hashlib.sha256(message).digest()
-    padded = b"\x00\x01" + b"\xff" * (size - len(expected) - 3) + b"\x00" + expected
-    return pow(int.from_bytes(signature, "big"), e, n) == int.from_bytes(padded, "big")
-
 
 _CREDENTIAL = re.compile(r"Credential=(?P<id>[A-Z0-9]+)/")
 
@@ -132,9 +122,9 @@ class FakeVendors:
         public = self.gcp.get(email)
         signed = f"{header}.{claims}".encode()
         raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
-        if public is None or not _rs256_ok(public, signed, raw):
+        if public is None or not rs256_valid(*public, signed, raw):
             return web.json_response({"error": "invalid_grant"}, status=400)
-        return web.json_response({"access_token": "ya29.fake", "expires_in": 3599})
+        return web.json_response({"access_token": secrets.token_urlsafe(24), "expires_in": 3599})
 
     def _sts(self, request: web.Request, key_id: str, body: bytes) -> web.Response:
         secret = self.aws.get(key_id)

@@ -16,12 +16,13 @@ import json
 import re
 from dataclasses import dataclass
 
-__all__ = ["RsaKey", "assertion", "parse_private_key", "sign_rs256"]
+__all__ = ["RsaKey", "assertion", "parse_private_key", "rs256_valid", "sign_rs256"]
 
 _SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
 _PEM_BODY = re.compile(r"-----BEGIN (?:RSA )?PRIVATE KEY-----(.+?)-----END", re.DOTALL)
 _SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 _LIFETIME_S = 300
+_MAX_MODULUS_BYTES = 2048  # RSA-16384: far above any key Google issues
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +72,22 @@ def parse_private_key(pem: str) -> RsaKey:
     return RsaKey(n, e, d)
 
 
+def _encoded(message: bytes, size: int) -> int:
+    """EMSA-PKCS1-v1_5 of SHA-256(``message``) for a ``size``-byte modulus, as an integer."""
+    digest_info = _SHA256_DIGEST_INFO + hashlib.sha256(message).digest()
+    filler = max(0, min(size, _MAX_MODULUS_BYTES) - len(digest_info) - 3)
+    return int.from_bytes(b"\x00\x01" + b"\xff" * filler + b"\x00" + digest_info, "big")
+
+
 def sign_rs256(key: RsaKey, message: bytes) -> bytes:
     """RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017, section 8.2)."""
-    digest_info = _SHA256_DIGEST_INFO + hashlib.sha256(message).digest()
-    padded = b"\x00\x01" + b"\xff" * (key.size - len(digest_info) - 3) + b"\x00" + digest_info
-    return pow(int.from_bytes(padded, "big"), key.d, key.n).to_bytes(key.size, "big")
+    return pow(_encoded(message, key.size), key.d, key.n).to_bytes(key.size, "big")
+
+
+def rs256_valid(n: int, e: int, message: bytes, signature: bytes) -> bool:
+    """Whether ``signature`` is ``message`` signed by the private half of (``n``, ``e``)."""
+    size = (n.bit_length() + 7) // 8
+    return pow(int.from_bytes(signature, "big"), e, n) == _encoded(message, size)
 
 
 def _b64url(data: bytes) -> str:
