@@ -175,3 +175,24 @@ async def test_a_reviewer_sees_no_admin_pages(ui: WebUI, browser: BrowserPage) -
     await page.get_by_role("button", name="Sign out").click()
     await page.wait_for_url(f"{ui.base_url}/login")
     assert "You are signed out." in await page.get_by_role("status").first.inner_text()
+
+
+async def test_a_cookie_saved_before_sign_out_is_refused_afterwards(
+    ui: WebUI, browser: BrowserPage
+) -> None:
+    await sign_in(ui, browser)
+    page = browser.page
+    saved = await page.context.cookies()
+    assert [c["name"] for c in saved] == ["confiance_session"]
+    await page.get_by_role("button", name="Sign out").click()
+    await page.wait_for_url(f"{ui.base_url}/login")
+    # Another browser (the attacker's) given the cookie copied before the sign-out.
+    other = await page.context.browser.new_context()
+    try:
+        await other.add_cookies(saved)
+        replay = await other.new_page()
+        await replay.goto(f"{ui.base_url}/keys")
+        assert replay.url.startswith(f"{ui.base_url}/login")
+        assert "Your session has ended" in await replay.content()
+    finally:
+        await other.close()

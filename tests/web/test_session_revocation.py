@@ -225,3 +225,17 @@ def test_session_timeouts_are_read_and_checked() -> None:
     for bad in ("0", "-1", "nan", "soon", "100000"):
         with pytest.raises(ValueError, match=r"^CONFIANCE_SESSION_IDLE_MINUTES must be a number"):
             Settings.from_env({"CONFIANCE_SESSION_IDLE_MINUTES": bad})
+
+
+async def test_signing_in_again_ends_the_session_it_replaces(workers: Workers) -> None:
+    async with workers.client(0) as browser:
+        first = await _sign_in(browser, workers.admin_secret)
+        token = csrf_of((await browser.get("/")).text)  # the sign-in form is no longer shown
+        again = await browser.post(
+            "/login", data={"key": workers.admin_secret, "csrf_token": token}
+        )
+        assert again.status_code == 303
+        assert browser.cookies.get(COOKIE_NAME) != first
+        assert (await browser.get("/")).status_code == 200
+    async with workers.client(1, first) as replay:
+        assert (await replay.get("/")).status_code == 303

@@ -33,7 +33,10 @@ class KeyScrubbingFilter(logging.Filter):
         scrubber = self._scrubber
         if not scrubber:
             return True
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True  # a malformed record: the handler reports it as logging always does
         scrubbed = scrubber.scrub(message)
         if scrubbed is not message:
             record.msg, record.args = scrubbed, None

@@ -50,6 +50,8 @@ async def login(request: Request) -> Response:
         # The pasted secret is never put back into the page.
         context = {"next": target, "error": _sentence(error.message)}
         return state.renderer.page(request, "login.html", context, status=error.http_status)
+    if session.key_id is not None:
+        await state.sessions.end(session.sid)  # signing in again ends the session it replaces
     session.sign_in(viewer.key_id, state.services.clock())
     await state.sessions.start(session.sid, viewer.key_id)
     session.flash(FlashLevel.SUCCESS, f"Signed in as {viewer.name} ({viewer.role.value}).")
