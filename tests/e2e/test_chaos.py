@@ -51,6 +51,7 @@ server: {{trace_flush_interval: 0.2, drain_timeout: 10}}
 
 CONCURRENCY = 8
 DEEP_EVERY = 25  # one request in this many nests its body 300 levels deep
+WARM_UP = 60  # answers acknowledged before the signal may come
 
 
 @dataclass
@@ -144,12 +145,21 @@ class Gateway:
         return stderr.decode()
 
 
-async def run_under_load(gateway: Gateway, key: str, ledger: Ledger, after: float) -> None:
+async def signal_under_load(
+    gateway: Gateway, key: str, ledger: Ledger, how: signal.Signals, chance: random.Random
+) -> str:
+    """Load until WARM_UP answers are in (however busy the machine), then send ``how`` at a
+    random moment within the next half second while the load goes on; returns the log."""
     stop = asyncio.Event()
     clients = asyncio.create_task(load(gateway.url, key, ledger, stop))
-    await asyncio.sleep(after)
-    stop.set()  # no new requests from here on; the ones in flight meet the signal
+    deadline = time.monotonic() + 60
+    while len(ledger.answered) < WARM_UP and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(chance.uniform(0.0, 0.5))
+    log = await gateway.stop(how)
+    stop.set()  # the process is gone: the clients' last requests have failed by now
     await clients
+    return log
 
 
 async def stored_ids(url: str) -> set[str]:
@@ -192,24 +202,16 @@ async def test_kill_9_then_sigterm_under_load_loses_no_more_than_the_documented_
     killed, stopped = Ledger(), Ledger()
     first = Gateway(config, env)
     await first.ready()
-    stop_at = chance.uniform(0.8, 1.6)
-    loading = asyncio.create_task(run_under_load(first, key, killed, stop_at + 0.3))
-    await asyncio.sleep(stop_at)
-    await first.stop(signal.SIGKILL)  # while answers are going out
-    await loading
+    await signal_under_load(first, key, killed, signal.SIGKILL, chance)
 
     second = Gateway(config, env)  # replays what the killed process spooled
     await second.ready()
-    stop_at = chance.uniform(0.8, 1.6)
-    loading = asyncio.create_task(run_under_load(second, key, stopped, stop_at + 0.3))
-    await asyncio.sleep(stop_at)
-    log = await second.stop(signal.SIGTERM)
-    await loading
+    log = await signal_under_load(second, key, stopped, signal.SIGTERM, chance)
     assert second.process.returncode == 0, log
 
     stored = await stored_ids(database)
     where = f"(seed {seed}, {database.split(':')[0]})"
-    assert len(killed.answered) > 50 and len(stopped.answered) > 50, where
+    assert len(killed.answered) >= WARM_UP and len(stopped.answered) >= WARM_UP, where
     lost_to_kill = set(killed.answered) - stored
     print(  # shown with -s: the figures behind the verdict
         f"{where}: kill -9 after {len(killed.answered)} answers lost {len(lost_to_kill)}; "
