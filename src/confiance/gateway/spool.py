@@ -156,7 +156,8 @@ class TraceSpool:
         return found
 
     def close(self) -> None:
-        """At a clean stop, once everything is committed: remove this process's files."""
+        """At a clean stop, once everything is committed: remove this process's files. (The
+        directory stays: another worker may be creating its file in it right now.)"""
         self.current.remove()
 
 
