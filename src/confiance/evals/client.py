@@ -121,10 +121,17 @@ class ChatEndpoint:
         url = self.base_url + path
         timeout = aiohttp.ClientTimeout(total=self.retry.timeout_s)
         try:
+            # Never follow a redirect: the key in the headers belongs to this URL's owner alone.
             async with self._session.post(
-                url, data=orjson.dumps(body), headers=self._headers, timeout=timeout
+                url,
+                data=orjson.dumps(body),
+                headers=self._headers,
+                timeout=timeout,
+                allow_redirects=False,
             ) as response:
                 raw = await response.read()
+                if 300 <= response.status < 400:
+                    raise _redirect_error(url, response.status, response.headers)
                 if response.status >= 400:
                     raise _http_error(response.status, response.headers, raw)
                 headers = response.headers
@@ -161,6 +168,17 @@ def _http_error(status: int, headers: Any, raw: bytes) -> ConfianceError:
         return RateLimited(f"rate limited (429): {message}", retry_after=retry_after)
     return ProviderHTTPError(
         f"HTTP {status}: {message}", status=status, retry_after=retry_after, body=b""
+    )
+
+
+def _redirect_error(url: str, status: int, headers: Any) -> ConfianceError:
+    location = str(headers.get("Location") or "nowhere")
+    return ProviderHTTPError(
+        f"{url} answered HTTP {status} (a redirect to {location}); eval runs never follow "
+        "redirects, so the key is not sent on: point --gateway-url or --base-url at the "
+        "final address",
+        status=status,
+        body=b"",
     )
 
 
