@@ -146,3 +146,29 @@ async def test_bad_windows_are_refused(store: Store) -> None:
         await stats.summary(T0, T0)
     with pytest.raises(ValueError, match="no time zone"):
         await stats.summary(T0.replace(tzinfo=None), T0 + timedelta(hours=1))
+
+
+async def test_errors_by_class_tokens_and_cost_per_minute_and_p99(store: Store) -> None:
+    made = _traces(300, seed=17)
+    failed = [t for t in made if t.status is TraceStatus.ERROR]
+    for index, trace in enumerate(failed):  # alternate two providers and two classes
+        trace.provider = "sim" if index % 2 else "backup"
+        trace.error_class = "upstream_timeout" if index % 3 else None
+    await store.traces.add_many(made)
+    stats = TraceStats(store.database)
+    until = T0 + timedelta(hours=1)
+    expected: dict[tuple[str, str | None, str], int] = {}
+    for trace in failed:
+        key = (trace.route, trace.provider, trace.error_class or trace.status.value)
+        expected[key] = expected.get(key, 0) + 1
+    found = await stats.error_classes(T0, until)
+    assert {(c.route, c.provider, c.error_class): c.requests for c in found} == expected
+    assert [c.requests for c in found] == sorted((c.requests for c in found), reverse=True)
+
+    summary = await stats.summary(T0, until)
+    tokens = sum(t.prompt_tokens + t.completion_tokens for t in made)
+    cost = sum(t.cost_usd or 0.0 for t in made)
+    assert sum(m.tokens for m in summary.minutes) == tokens
+    assert sum(m.cost_usd for m in summary.minutes) == pytest.approx(cost)
+    latencies = sorted(t.latency_ms or 0.0 for t in made)
+    assert summary.overall.p99_ms == latencies[math.ceil(0.99 * len(latencies)) - 1]

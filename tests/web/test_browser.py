@@ -196,3 +196,37 @@ async def test_a_cookie_saved_before_sign_out_is_refused_afterwards(
         assert "Your session has ended" in await replay.content()
     finally:
         await other.close()
+
+
+async def test_overview_ranges_switch_in_the_browser(ui: WebUI, browser: BrowserPage) -> None:
+    await apply_config(ui.services)
+    now = ui.clock.now
+    await ui.services.store.traces.add_many(
+        [
+            trace(31, now - timedelta(minutes=3)),
+            trace(32, now - timedelta(hours=30), status=TraceStatus.ERROR),
+            trace(33, now - timedelta(days=12)),
+        ]
+    )
+    page = browser.page
+    await sign_in(ui, browser)
+    ranges = page.get_by_role("navigation", name="Time range")
+    assert await ranges.get_by_role("link").all_inner_texts() == ["1h", "24h", "7d", "30d"]
+    shown = {}
+    for name in ("7d", "30d", "24h", "1h"):
+        await ranges.get_by_role("link", name=name, exact=True).click()
+        await page.wait_for_url(f"**/?range={name}")
+        current = ranges.locator('[aria-current="page"]')
+        assert await current.inner_text() == name
+        figures = page.locator("figure.chart svg[role=img]")
+        assert await figures.count() == 3
+        label = await figures.first.get_attribute("aria-label")
+        assert label is not None
+        shown[name] = label
+        box = await figures.first.bounding_box()
+        assert box is not None and box["width"] > 300  # the chart is drawn, not collapsed
+    assert "1 in all" in shown["1h"] and "2 in all" in shown["7d"] and "3 in all" in shown["30d"]
+    await ranges.get_by_role("link", name="7d", exact=True).click()
+    await page.wait_for_url("**/?range=7d")
+    errors = page.locator("section", has=page.get_by_role("heading", name="Errors by class"))
+    assert "upstream_http" in await errors.inner_text()

@@ -52,18 +52,20 @@ async def test_overview_shows_config_routes_and_last_hour(ui: WebUI) -> None:
     assert re.search(r"support-bot .*sim/fast .*other/slow .*sim/steady", page)
     row = re.search(r"support-bot Answers support questions (.*?) openai/gpt-4o", page)
     assert row is not None
-    # 4 requests, 1 error, nearest-rank p50 of 10/20/30/40 is 20, p95 is 40, 120 tokens.
-    assert row.group(1).split()[3:11] == [
+    # 4 requests, 1 error, nearest-rank p50 of 10/20/30/40 is 20, p95 and p99 are 40, 120 tokens.
+    assert row.group(1).split()[3:13] == [
         "4",
         "25.0%",
         "20.0",
         "ms",
         "40.0",
         "ms",
+        "40.0",
+        "ms",
         "120",
         "$0.004",
     ]
-    assert "backup other/slow sim/steady 0 — — — — —" in page
+    assert "backup other/slow sim/steady 0 — — — — — —" in page
     assert "openai/gpt-4o not in config" in page
     assert "Requests 5 " in page and "Error rate 20.0%" in page
     html = (await client.get("/")).text
@@ -242,3 +244,33 @@ async def test_non_form_posts_are_refused(ui: WebUI) -> None:
     response = await client.post("/keys", json={"name": "x", "role": "app"})
     assert response.status_code == 415
     assert len(await ui.services.keys.list()) == 3
+
+
+async def test_overview_ranges_charts_and_error_classes(ui: WebUI) -> None:
+    await apply_config(ui.services)
+    now = ui.clock.now
+    late = trace(21, now - timedelta(hours=20), status=TraceStatus.ERROR)
+    older = trace(22, now - timedelta(days=5))
+    oldest = trace(23, now - timedelta(days=20))
+    recent = trace(24, now - timedelta(minutes=2))
+    await ui.services.store.traces.add_many([late, older, oldest, recent])
+    client = await ui.signed_in("reviewer")
+    expected = {"1h": 1, "24h": 2, "7d": 3, "30d": 4}
+    for name, count in expected.items():
+        response = await client.get("/", params={"range": name})
+        assert response.status_code == 200, response.text
+        page = _text(response.text)
+        assert f"Requests {count} " in page, (name, page[:400])
+        assert f'aria-current="page">{name}</a>' in response.text
+        assert response.text.count('class="chart"') == 3  # requests, tokens, cost
+        assert "Tokens per " in page and f"{30 * count:,} in all" in page
+        assert "Latency p99" in page
+    day = _text((await client.get("/", params={"range": "24h"})).text)
+    assert "Requests per 30 minutes" in day
+    assert re.search(
+        r"Errors by class .* Error class Requests support-bot sim upstream_http 1 ", day
+    )
+    assert "Cost per 30 minutes" in day and "$0.002 in all" in day
+    bad = await client.get("/", params={"range": "1y"})
+    assert bad.status_code == 400
+    assert "Range &#39;1y&#39; is not one of 1h, 24h, 7d, 30d" in bad.text

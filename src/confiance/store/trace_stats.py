@@ -23,11 +23,11 @@ from confiance.store.checks import require_aware
 from confiance.store.engine import Database
 from confiance.store.tables import traces
 
-__all__ = ["MinuteCount", "RouteTraffic", "TraceStats", "TrafficSummary"]
+__all__ = ["ErrorClassCount", "MinuteCount", "RouteTraffic", "TraceStats", "TrafficSummary"]
 
 _OVERALL = ""
 """The group key of the whole window (no route has an empty name)."""
-_PERCENTILES = (50, 95)
+_PERCENTILES = (50, 95, 99)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,7 @@ class RouteTraffic:
     cost_usd: float | None
     p50_ms: float | None
     p95_ms: float | None
+    p99_ms: float | None = None
 
     @property
     def error_rate(self) -> float:
@@ -64,6 +65,19 @@ class MinuteCount:
     route: str
     requests: int
     errors: int
+    tokens: int = 0
+    cost_usd: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorClassCount:
+    """Failed requests of one route whose last target was ``provider`` (``None`` when none was
+    tried), by error class (the trace's ``error_class``, else its status)."""
+
+    route: str
+    provider: str | None
+    error_class: str
+    requests: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +120,36 @@ class TraceStats:
             minutes=tuple(_minute(row) for row in minutes),
         )
 
+    async def error_classes(self, since: datetime, until: datetime) -> tuple[ErrorClassCount, ...]:
+        """Failed requests by route, provider and error class, most frequent first."""
+        failed = _window(since, until) & (traces.c.status != TraceStatus.OK.value)
+        kind = func.coalesce(traces.c.error_class, traces.c.status).label("kind")
+        query = (
+            select(traces.c.route, traces.c.provider, kind, func.count().label("requests"))
+            .where(failed)
+            .group_by(traces.c.route, traces.c.provider, kind)
+        )
+        async with self._db.read() as conn:
+            rows = (await conn.execute(query)).all()
+        found = [ErrorClassCount(r.route, r.provider, str(r.kind), int(r.requests)) for r in rows]
+        return tuple(sorted(found, key=lambda c: (-c.requests, c.route, c.provider or "")))
+
     def _minutes(self, window: ColumnElement[bool]) -> Select[Any]:
         bucket = _minute_bucket(self._db.dialect).label("bucket")
         errors = func.sum(case((traces.c.status != TraceStatus.OK.value, 1), else_=0))
+        tokens = func.coalesce(
+            func.sum(traces.c.prompt_tokens + traces.c.completion_tokens), 0
+        ).label("tokens")
+        cost = func.coalesce(func.sum(traces.c.cost_usd), 0.0).label("cost_usd")
         return (
-            select(bucket, traces.c.route, func.count().label("requests"), errors.label("errors"))
+            select(
+                bucket,
+                traces.c.route,
+                func.count().label("requests"),
+                errors.label("errors"),
+                tokens,
+                cost,
+            )
             .where(window)
             .group_by(bucket, traces.c.route)
             .order_by(bucket, traces.c.route)
@@ -181,6 +220,7 @@ def _traffic(route: str, row: Any, percentiles: dict[tuple[str, int], float]) ->
         cost_usd=None if cost is None else float(cost),
         p50_ms=percentiles.get((route, 50)),
         p95_ms=percentiles.get((route, 95)),
+        p99_ms=percentiles.get((route, 99)),
     )
 
 
@@ -202,4 +242,6 @@ def _minute(row: Any) -> MinuteCount:
         route=row.route,
         requests=int(row.requests),
         errors=int(row.errors or 0),
+        tokens=int(row.tokens or 0),
+        cost_usd=float(row.cost_usd or 0.0),
     )

@@ -9,7 +9,7 @@ of their container; each carries a sentence for screen readers (``aria-label``) 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,8 +25,10 @@ __all__ = [
     "TrafficChart",
     "compare_chart",
     "rate_chart",
+    "slots_from",
     "sparkline",
     "traffic_chart",
+    "value_chart",
 ]
 
 _LABEL_CHARS = 28
@@ -76,56 +78,140 @@ def _nice_ceiling(value: int) -> int:
     return 10 * power
 
 
-def traffic_chart(
-    per_minute: Sequence[tuple[datetime, int, int]], since: datetime, minutes: int = 60
+def _nice_number(value: float) -> float:
+    """The smallest of 1, 2, 5 × 10^k that is at least ``value`` (1 for nothing)."""
+    if value <= 0:
+        return 1.0
+    power = 10.0 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if step * power >= value * (1 - 1e-12):
+            return step * power
+    return 10 * power
+
+
+def _span_label(bucket: timedelta) -> str:
+    """``minute``, ``30 minutes``, ``3 hours``: what one bar covers."""
+    minutes = bucket.total_seconds() / 60
+    count, unit = (minutes, "minute") if minutes < 60 else (minutes / 60, "hour")
+    return unit if count == 1 else f"{count:g} {unit}s"
+
+
+def _bars(
+    stacks: Sequence[tuple[float, float]],
+    slots: Sequence[datetime],
+    bucket: timedelta,
+    title: Callable[[datetime, float, float], str],
+    show: Callable[[float], str],
+    description: str,
+    *,
+    whole: bool,
 ) -> TrafficChart:
-    """Stacked bars of requests (ok below, errors above) for each of ``minutes`` minutes from
-    ``since``; ``per_minute`` gives ``(minute, requests, errors)`` for the minutes with
-    traffic."""
+    """Bars of ``(lower, upper)`` stacked values, one per slot, with their y-axis ticks."""
     width, height = 720, 200
-    left, right, top, bottom = 44.0, 712.0, 12.0, 176.0
-    counts = {minute: (requests, errors) for minute, requests, errors in per_minute}
-    start = since.replace(second=0, microsecond=0)
-    slots = [start + timedelta(minutes=i) for i in range(minutes)]
-    peak = _nice_ceiling(max((counts.get(s, (0, 0))[0] for s in slots), default=0))
-    slot_width = (right - left) / minutes
+    left, right, top, bottom = 56.0, 712.0, 12.0, 176.0
+    highest = max((low + high for low, high in stacks), default=0.0)
+    peak = float(_nice_ceiling(math.ceil(highest))) if whole else _nice_number(highest)
+    slot_width = (right - left) / max(len(slots), 1)
     scale = (bottom - top) / peak
     bars = []
-    for index, minute in enumerate(slots):
-        requests, errors = counts.get(minute, (0, 0))
-        if not requests:
+    for index, ((low, high), start) in enumerate(zip(stacks, slots, strict=True)):
+        if not low + high:
             continue
-        ok_height, error_height = (requests - errors) * scale, errors * scale
-        x = left + index * slot_width + 1
+        low_height, high_height = low * scale, high * scale
         bars.append(
             TrafficBar(
-                x=round(x, 2),
+                x=round(left + index * slot_width + 1, 2),
                 width=round(max(slot_width - 2, 1), 2),
-                ok_y=round(bottom - ok_height, 2),
-                ok_height=round(ok_height, 2),
-                error_y=round(bottom - ok_height - error_height, 2),
-                error_height=round(error_height, 2),
-                title=f"{minute:%H:%M} UTC: {requests:,} requests, {errors:,} errors",
+                ok_y=round(bottom - low_height, 2),
+                ok_height=round(low_height, 2),
+                error_y=round(bottom - low_height - high_height, 2),
+                error_height=round(high_height, 2),
+                title=title(start, low, high),
             )
         )
-    # Ticks at whole numbers of requests only: a half-way tick when the peak is even.
-    fractions = (0.0, 0.5, 1.0) if peak % 2 == 0 else (0.0, 1.0)
-    y_ticks = tuple(
-        Axis(round(bottom - (bottom - top) * f, 2), f"{round(peak * f):,}") for f in fractions
-    )
+    fractions = (0.0, 0.5, 1.0) if not whole or int(peak) % 2 == 0 else (0.0, 1.0)
+    y_ticks = tuple(Axis(round(bottom - (bottom - top) * f, 2), show(peak * f)) for f in fractions)
+    day_or_more = bucket * len(slots) > timedelta(days=1)
+    tick = "%m-%d" if day_or_more else "%H:%M"
     x_ticks = tuple(
-        Axis(round(left + i * slot_width, 2), f"{slots[i]:%H:%M}")
-        for i in range(0, minutes, max(minutes // 6, 1))
-    )
-    total = sum(counts.get(s, (0, 0))[0] for s in slots)
-    busiest = max((counts.get(s, (0, 0))[0] for s in slots), default=0)
-    description = (
-        f"Requests per minute from {start:%H:%M} to {start + timedelta(minutes=minutes):%H:%M} "
-        f"UTC: {total:,} in all, at most {busiest:,} in one minute."
+        Axis(round(left + i * slot_width, 2), f"{slots[i]:{tick}}")
+        for i in range(0, len(slots), max(len(slots) // 6, 1))
     )
     return TrafficChart(
         width, height, left, right, top, bottom, tuple(bars), y_ticks, x_ticks, description
     )
+
+
+def slots_from(since: datetime, buckets: int, bucket: timedelta) -> list[datetime]:
+    """The start of each of ``buckets`` buckets of ``bucket`` from ``since`` (to the minute)."""
+    start = since.replace(second=0, microsecond=0)
+    return [start + i * bucket for i in range(buckets)]
+
+
+def _when(start: datetime, bucket: timedelta, slots: int) -> str:
+    return f"{start:%m-%d %H:%M}" if bucket * slots > timedelta(days=1) else f"{start:%H:%M}"
+
+
+def traffic_chart(
+    per_bucket: Sequence[tuple[datetime, int, int]],
+    since: datetime,
+    buckets: int = 60,
+    bucket: timedelta = timedelta(minutes=1),
+) -> TrafficChart:
+    """Stacked bars of requests (ok below, errors above) for each of ``buckets`` buckets of
+    ``bucket`` from ``since``; ``per_bucket`` gives ``(bucket start, requests, errors)`` for
+    the buckets with traffic."""
+    counts = {start: (requests, errors) for start, requests, errors in per_bucket}
+    slots = slots_from(since, buckets, bucket)
+    stacks = [
+        (
+            float(counts.get(s, (0, 0))[0] - counts.get(s, (0, 0))[1]),
+            float(counts.get(s, (0, 0))[1]),
+        )
+        for s in slots
+    ]
+    total = sum(counts.get(s, (0, 0))[0] for s in slots)
+    busiest = max((counts.get(s, (0, 0))[0] for s in slots), default=0)
+    end = slots[0] + bucket * buckets if slots else since
+    description = (
+        f"Requests per {_span_label(bucket)} from {_when(slots[0], bucket, buckets)} to "
+        f"{_when(end, bucket, buckets)} UTC: {total:,} in all, at most {busiest:,} in one."
+    )
+
+    def title(start: datetime, ok: float, failed: float) -> str:
+        return (
+            f"{_when(start, bucket, buckets)} UTC: {int(ok + failed):,} requests, "
+            f"{int(failed):,} errors"
+        )
+
+    return _bars(stacks, slots, bucket, title, lambda v: f"{round(v):,}", description, whole=True)
+
+
+def value_chart(
+    per_bucket: Sequence[tuple[datetime, float]],
+    since: datetime,
+    buckets: int,
+    bucket: timedelta,
+    *,
+    what: str,
+    show: Callable[[float], str],
+) -> TrafficChart:
+    """Bars of one quantity (tokens, cost) per bucket; ``per_bucket`` gives ``(bucket start,
+    value)`` for the buckets that have some."""
+    values = dict(per_bucket)
+    slots = slots_from(since, buckets, bucket)
+    stacks = [(values.get(s, 0.0), 0.0) for s in slots]
+    total = sum(values.get(s, 0.0) for s in slots)
+    end = slots[0] + bucket * buckets if slots else since
+    description = (
+        f"{what.capitalize()} per {_span_label(bucket)} from {_when(slots[0], bucket, buckets)} "
+        f"to {_when(end, bucket, buckets)} UTC: {show(total)} in all."
+    )
+
+    def title(start: datetime, value: float, _: float) -> str:
+        return f"{_when(start, bucket, buckets)} UTC: {show(value)} {what}"
+
+    return _bars(stacks, slots, bucket, title, show, description, whole=False)
 
 
 @dataclass(frozen=True, slots=True)
