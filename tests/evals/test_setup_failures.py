@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from aiohttp import web
 from sqlalchemy import text
 from typer.testing import CliRunner, Result
 
@@ -135,6 +136,32 @@ async def test_a_wrong_base_url_path_is_an_unknown_target(
     assert await cli.runs() == []
 
 
+async def test_a_base_url_that_redirects_stops_the_run(cli: EvalCli, stack: GatewayStack) -> None:
+    seen: list[str | None] = []
+
+    async def redirect(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Authorization"))
+        return web.Response(status=307, headers={"Location": stack.sim.base_url + request.path})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", redirect)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/v1"
+        result = await cli.run("-t", "bot", "--base-url", url, CONFIANCE_API_KEY="sk-own-key-1")
+    finally:
+        await runner.cleanup()
+    assert result.exit_code == 2, result.output
+    line = one_error_line(result)
+    assert "answered HTTP 307 (a redirect to " in line
+    assert "never follow redirects" in line
+    assert "sk-own-key-1" not in result.output
+    assert seen and all(value == "Bearer sk-own-key-1" for value in seen)
+    assert await cli.runs() == []
+
+
 async def test_a_resumed_run_that_fails_set_up_stays_interrupted(cli: EvalCli) -> None:
     first = await cli.run("-t", "good", "--json")
     assert first.exit_code == 0, first.output
@@ -186,6 +213,7 @@ async def test_cost_through_the_gateway_is_the_gateway_price(
         (ProviderHTTPError("HTTP 401", status=401), SetupFailure.AUTHENTICATION),
         (ProviderHTTPError("HTTP 403", status=403), SetupFailure.AUTHENTICATION),
         (ProviderHTTPError("HTTP 404", status=404), SetupFailure.UNKNOWN_TARGET),
+        (ProviderHTTPError("HTTP 307", status=307), SetupFailure.REDIRECTED),
         (ProviderHTTPError("HTTP 500", status=500), None),
         (ProviderHTTPError("HTTP 429", status=429), None),
         (ProviderTimeout("slow"), None),

@@ -1,10 +1,11 @@
 """Target failures that end an eval run: set-up mistakes, not behaviour.
 
-A wrong gateway URL, a refused key or an unknown route makes *every* case fail the same way.
-Recording each as a case error would store a "finished" run with a failed gate and exit 1, the
-regression code. Instead the first such failure stops the run, and the user gets one line
-saying what is wrong and what to do (exit 2). Other failures (timeouts, 5xx, 429 after the
-retries, garbage answers) stay per-case errors: they can hit one case and not the next.
+A wrong gateway URL, a refused key, an unknown route or a URL that redirects makes *every*
+case fail the same way. Recording each as a case error would store a "finished" run with a
+failed gate and exit 1, the regression code. Instead the first such failure stops the run, and
+the user gets one line saying what is wrong and what to do (exit 2). Other failures (timeouts,
+5xx, 429 after the retries, garbage answers) stay per-case errors: they can hit one case and
+not the next.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class SetupFailure(StrEnum):
     UNREACHABLE = "unreachable"
     AUTHENTICATION = "authentication"
     UNKNOWN_TARGET = "unknown target"
+    REDIRECTED = "redirected"
 
 
 def setup_failure(error: ConfianceError) -> SetupFailure | None:
@@ -40,6 +42,8 @@ def setup_failure(error: ConfianceError) -> SetupFailure | None:
         return SetupFailure.AUTHENTICATION
     if isinstance(error, UnknownRoute) or status == 404:
         return SetupFailure.UNKNOWN_TARGET
+    if status is not None and 300 <= status < 400:
+        return SetupFailure.REDIRECTED
     return None
 
 
@@ -61,6 +65,8 @@ def unusable_target(
             else "check --base-url"
         )
         text = f"{error.message}; {hint}"
+    elif failure is SetupFailure.REDIRECTED:
+        text = error.message
     elif failure is SetupFailure.AUTHENTICATION:
         hint = (
             "export a valid Confiance API key in CONFIANCE_API_KEY (or the variable named by "
