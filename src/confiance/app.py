@@ -16,6 +16,7 @@ from confiance.control.keys import KeyService
 from confiance.control.revisions import RevisionService
 from confiance.settings import Settings
 from confiance.store import Store
+from confiance.store.notify import announce_on_redis
 
 __all__ = ["Services", "open_services"]
 
@@ -42,6 +43,8 @@ async def open_services(
 ) -> Services:
     """Open the store (applying migrations unless told not to) and build the services on it."""
     store = await Store.open(settings.database_url, migrate=migrate)
+    if settings.redis_url:
+        announce_on_redis(store.database, settings.redis_url)
     return Services(
         settings=settings,
         store=store,

@@ -186,7 +186,8 @@ def revoke_command(
     json_output: bool = JSON_OPTION,
     database_url: str | None = DATABASE_OPTION,
 ) -> None:
-    """Revoke a key now. Gateways refuse it within seconds; it stays listed with --all.
+    """Revoke a key now. Gateways on PostgreSQL (or with Redis) refuse it at once, others within
+    a second; it stays listed with --all.
 
     Example: [bold]confiance keys revoke cf-ab12cd34[/bold]
 

@@ -1,10 +1,13 @@
 """Following the store: a running gateway keeps its config snapshot and key cache in step with
 the store, and notices when the store can no longer be written.
 
-Every ``poll_interval`` the follower asks the store for the newest revision number and key-set
-version (two indexed single-row reads) and reloads what changed. Every ``probe_interval`` it
-probes whether traces can still be written (:meth:`Store.check_writable`, which changes nothing);
-while they cannot, :attr:`StoreFollower.problem` holds the reason and ``/readyz`` reports it.
+The follower reloads what changed as soon as the store announces a key or config change
+(PostgreSQL ``LISTEN/NOTIFY``, Redis pub/sub: :mod:`confiance.store.notify`), and in any case
+every ``poll_interval``, asking the store for the newest revision number and key-set version (two
+indexed single-row reads): polling is the fallback when a notification is lost. Every
+``probe_interval`` it probes whether traces can still be written (:meth:`Store.check_writable`,
+which changes nothing); while they cannot, :attr:`StoreFollower.problem` holds the reason
+and ``/readyz`` reports it.
 """
 
 from __future__ import annotations
@@ -17,13 +20,21 @@ from typing import Protocol
 
 from confiance.errors import StoreError
 
-__all__ = ["StoreFollower", "WritableStore"]
+__all__ = ["Changes", "StoreFollower", "WritableStore"]
 
 log = logging.getLogger(__name__)
 
 
 class WritableStore(Protocol):
     async def check_writable(self, *, traces_only: bool = False) -> None: ...
+
+
+class Changes(Protocol):
+    """Announced changes (:class:`confiance.store.notify.ChangeFeed`)."""
+
+    def start(self) -> None: ...
+    async def wait(self, timeout: float) -> bool: ...
+    async def close(self) -> None: ...
 
 
 class StoreFollower:
@@ -36,8 +47,10 @@ class StoreFollower:
         *,
         poll_interval: float = 1.0,
         probe_interval: float = 5.0,
+        changes: Changes | None = None,
     ) -> None:
         self._store = store
+        self._changes = changes
         self._refresh = refresh
         self._poll_interval = poll_interval
         self._probe_interval = probe_interval
@@ -46,8 +59,20 @@ class StoreFollower:
 
     async def run(self) -> None:
         """Follow until cancelled; a failed refresh or probe is logged, never raised."""
+        if self._changes is not None:
+            self._changes.start()
+        try:
+            await self._follow()
+        finally:
+            if self._changes is not None:
+                await self._changes.close()
+
+    async def _follow(self) -> None:
         while True:
-            await asyncio.sleep(self._poll_interval)
+            if self._changes is not None:
+                await self._changes.wait(self._poll_interval)
+            else:
+                await asyncio.sleep(self._poll_interval)
             try:
                 await self._refresh()
             except Exception as error:  # a bad poll must never take the data plane down

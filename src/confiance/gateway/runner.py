@@ -40,6 +40,7 @@ from confiance.gateway.workers import Supervisor, die_with_parent, watch_parent
 from confiance.observability.tracing import spans_from_env
 from confiance.providers.builtin import builtin_registry
 from confiance.settings import Settings
+from confiance.store.notify import ChangeFeed
 
 __all__ = ["build_gateway", "prepare_store", "run_server", "serve_forever"]
 
@@ -61,6 +62,7 @@ def build_gateway(services: Services, *, poll_interval: float = 1.0) -> Gateway:
         ),
         web=create_web(services),
         spans=spans_from_env(os.environ),
+        changes=ChangeFeed(services.store.database, services.settings.redis_url),
         key_env=KeyEnvPolicy.of(services.settings),
         spool=spool_directory(services.settings),
     )

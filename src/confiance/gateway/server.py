@@ -39,7 +39,7 @@ from confiance.domain.types import JSONObject, Retention, TraceDurability, Trace
 from confiance.errors import ConfianceError, NotFound, PermissionDenied, http_status_of
 from confiance.gateway.auth import KeyCache, extract_secret
 from confiance.gateway.errors import ErrorStyle, error_response
-from confiance.gateway.follow import StoreFollower
+from confiance.gateway.follow import Changes, StoreFollower
 from confiance.gateway.formats import ANTHROPIC, OPENAI, ClientFormat
 from confiance.gateway.pipeline import ChainContext, Pipeline
 from confiance.gateway.requests import apply_route, check_chat, check_embeddings, read_json
@@ -110,6 +110,7 @@ class Gateway:
         spans: SpanRecorder | None = None,
         key_env: KeyEnvPolicy | None = None,
         spool: Path | None = None,
+        changes: Changes | None = None,
     ) -> None:
         self.store = store
         self.metrics = metrics or GatewayMetrics()
@@ -119,7 +120,9 @@ class Gateway:
         self.keys = KeyCache()
         self.pipeline = Pipeline(BreakerBoard(), self.metrics)
         self.sink: TraceSink | None = None
-        self.follower = StoreFollower(store, self.refresh, poll_interval=poll_interval)
+        self.follower = StoreFollower(
+            store, self.refresh, poll_interval=poll_interval, changes=changes
+        )
         self._poller: asyncio.Task[None] | None = None
         self._management = management
         self._web = web

@@ -16,13 +16,15 @@ tuned:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any, NoReturn
 
 import orjson
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -30,7 +32,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from confiance.errors import ConfianceError, Conflict, StoreError
 from confiance.store.urls import DatabaseURL
 
-__all__ = ["Database"]
+__all__ = ["Database", "change_channel"]
+
+log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 POSTGRES_CONNECT_TIMEOUT_S = 10.0
@@ -51,6 +55,8 @@ class Database:
         self._write_turn: AbstractAsyncContextManager[object] = (
             asyncio.Lock() if url.dialect == "sqlite" else nullcontext()
         )
+        self.on_change: list[Callable[[str], Awaitable[None]]] = []
+        self.on_dispose: list[Callable[[], Awaitable[None]]] = []
 
     @classmethod
     def create(cls, url: DatabaseURL) -> Database:
@@ -91,19 +97,35 @@ class Database:
             self._reraise(exc)
 
     @asynccontextmanager
-    async def write(self, *, conflict: str = "") -> AsyncIterator[AsyncConnection]:
+    async def write(
+        self, *, conflict: str = "", change: str = ""
+    ) -> AsyncIterator[AsyncConnection]:
         """A connection in a write transaction, committed when the block ends without error.
 
-        A uniqueness violation becomes :class:`Conflict` with the ``conflict`` message.
+        A uniqueness violation becomes :class:`Conflict` with the ``conflict`` message. A
+        ``change`` (``"keys"``, ``"config"``) is announced to running gateways: on PostgreSQL
+        by ``NOTIFY`` in the same transaction (delivered exactly when it commits), and to every
+        hook in :attr:`on_change` (e.g. Redis) after the commit.
         """
         try:
             async with self._write_turn, self._writer.begin() as conn:
                 yield conn
+                if change and self.dialect == "postgresql":
+                    await conn.execute(
+                        text("SELECT pg_notify(:channel, :change)"),
+                        {"channel": change_channel(self.url), "change": change},
+                    )
         except IntegrityError as exc:
             message = conflict or f"the change conflicts with stored data: {_reason(exc)}"
             raise Conflict(message) from exc
         except Exception as exc:
             self._reraise(exc)
+        if change:
+            for announce in self.on_change:
+                try:
+                    await announce(change)
+                except Exception as error:  # committed already; gateways still poll
+                    log.warning("could not announce the %s change: %s", change, error)
 
     @asynccontextmanager
     async def probe(self) -> AsyncIterator[AsyncConnection]:
@@ -138,7 +160,16 @@ class Database:
         return exc
 
     async def dispose(self) -> None:
+        for hook in self.on_dispose:
+            await hook()
         await self.engine.dispose()
+
+
+def change_channel(url: DatabaseURL) -> str:
+    """The channel (PostgreSQL ``NOTIFY``, Redis pub/sub) on which this store's changes are
+    announced: one per database and schema, so installations sharing a server stay apart."""
+    identity = f"{url.url.host}:{url.url.port}/{url.url.database}/{url.schema or ''}"
+    return "confiance_changes_" + hashlib.sha256(identity.encode()).hexdigest()[:16]
 
 
 def _require_directory(url: DatabaseURL) -> None:

@@ -60,7 +60,7 @@ class KeyRepository:
             if value is not None:
                 require_aware(name, value)
         conflict = f"an API key with id {key.id!r} or prefix {key.prefix!r} already exists"
-        async with self._db.write(conflict=conflict) as conn:
+        async with self._db.write(conflict=conflict, change="keys") as conn:
             await conn.execute(
                 insert(api_keys).values(
                     id=key.id,
@@ -109,7 +109,7 @@ class KeyRepository:
         Raises :class:`NotFound` for an unknown key, :class:`Conflict` when already revoked.
         """
         require_aware("at", at)
-        async with self._db.write() as conn:
+        async with self._db.write(change="keys") as conn:
             query = select(api_keys).where(api_keys.c.id == key_id).with_for_update()
             row = (await conn.execute(query)).one_or_none()
             if row is None:

@@ -52,7 +52,7 @@ class RevisionRepository:
         """Store a new revision numbered ``latest + 1``; ``audit`` is appended in the same
         transaction. Raises ``ValueError`` for a naive ``at``."""
         require_aware("at", at)
-        async with self._db.write() as conn:
+        async with self._db.write(change="config") as conn:
             bump = meta.c.name == REVISION_HEAD
             await conn.execute(update(meta).where(bump).values(value=meta.c.value + 1))
             latest = await conn.scalar(select(func.max(config_revisions.c.number)))
