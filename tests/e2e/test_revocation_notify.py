@@ -21,14 +21,8 @@ from confiance.gateway.runner import build_gateway
 from confiance.providers.simulated import RunningSimulator
 from confiance.settings import Settings
 from confiance.store.testing import postgres_schema
+from e2e.test_replicas_postgres import CONFIG
 
-CONFIG = """\
-version: 1
-providers:
-  sim: {{kind: simulated, base_url: "{sim}/v1"}}
-routes:
-  chat: {{target: "sim/{model}"}}
-"""
 BODY = {"model": "chat", "messages": [{"role": "user", "content": "ping"}]}
 POLL = 30.0  # far longer than the bound: only a notification can explain a fast refusal
 
