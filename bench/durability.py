@@ -62,7 +62,11 @@ def gateway(
     config.write_text(CONFIG.format(sim=sim_url))
     url = f"sqlite+aiosqlite:///{db}"
     made = subprocess.run(
-        [sys.executable, "-c", SETUP, url, str(config)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", SETUP, url, str(config)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp,  # not bench/: its modules would shadow the standard library's
     )
     env = {**os.environ, "CONFIANCE_DATABASE_URL": url, "CONFIANCE_LOG_LEVEL": "warning"}
     env["CONFIANCE_TRACE_SPOOL"] = spool or str(tmp / "spool")
@@ -95,8 +99,10 @@ def run(sim_url: str, connections: int, duration: int, rounds: int) -> bool:
         for (_, url, key, _), route in cases.values():  # warm-up
             wrk(url + chat, route, key, connections, 2)
         results: dict[tuple[str, str], list[WrkResult]] = {case: [] for case in cases}
-        for _ in range(rounds):  # alternated, so a change in the machine's load hits all
-            for case, ((process, url, key, _), route) in cases.items():
+        order = list(cases)
+        for turn in range(rounds):  # alternated, so a change in the machine's load hits all
+            for case in order[turn % len(order) :] + order[: turn % len(order)]:
+                (process, url, key, _), route = cases[case]
                 results[case].append(
                     wrk(url + chat, route, key, connections, duration, pid=process.pid)
                 )
