@@ -12,7 +12,12 @@ import binascii
 import re
 from collections.abc import Iterator
 
-from confiance.codescan.secretformats import DOCUMENTED_EXAMPLES, entropy, is_placeholder
+from confiance.codescan.secretformats import (
+    DOCUMENTED_EXAMPLES,
+    entropy,
+    is_placeholder,
+    is_placeholder_password,
+)
 
 __all__ = ["assignments", "char_classes", "is_secret_name", "plausible_secret"]
 
@@ -95,6 +100,8 @@ def plausible_secret(name: str, value: str) -> bool:
     if value.startswith("eyJ") and value.count(".") == 2:
         return False  # a JWT: the JWT format decides
     classes = char_classes(value)
+    if password and is_placeholder_password(value):
+        return False  # password1, tiger, changeme...
     if password:
         return len(value) >= 8 and classes >= 2 and entropy(value) >= 2.5
     if not any(c.isdigit() for c in value) and not (len(value) >= 24 and entropy(value) >= 4.0):

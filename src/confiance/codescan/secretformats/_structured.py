@@ -9,6 +9,7 @@ import binascii
 import json
 import re
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from confiance.codescan.secretformats._model import SecretFormat, entropy, is_placeholder
 
@@ -24,7 +25,8 @@ _BODY_RUN = re.compile(r"[A-Za-z0-9+/=]{40,}")
 _HEADER_LINE = re.compile(r"(?m)^[A-Za-z-]+: .*$")
 _DEFAULT_PASSWORDS = frozenset(
     {"password", "passwd", "pass", "pwd", "secret", "postgres", "root", "admin", "user", "mysql",
-     "guest", "changeme", "redis", "mongo", "rabbitmq", "test", "example", "username", "pw"}
+     "guest", "changeme", "redis", "mongo", "rabbitmq", "test", "example", "username", "pw",
+     "tiger", "hunter", "letmein", "qwerty", "welcome", "passw0rd", "p4ssw0rd"}
 )  # fmt: skip
 _DB_SCHEMES = (
     r"postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|"
@@ -73,7 +75,10 @@ def is_placeholder_password(value: str) -> bool:
 
 
 def _password_ok(value: str) -> bool:
-    return not is_placeholder_password(value) and len(value) >= 4 and entropy(value) >= 1.9
+    decoded = unquote(value)
+    if any(c.isspace() for c in decoded):
+        return False  # prose in a URL-encoded example ("a%20secret")
+    return not is_placeholder_password(decoded) and len(value) >= 4 and entropy(value) >= 1.9
 
 
 def _basic_ok(encoded: str) -> bool:
