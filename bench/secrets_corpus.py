@@ -1,5 +1,5 @@
 # ruff: noqa: E501  (templates of whole files read best on one line each)
-"""A labelled secrets corpus for bench/secrets.py, written apart from the rules' test fixtures.
+"""A labelled secrets corpus for bench/secret_scan.py, written apart from the rules' test fixtures.
 
 Files are generated (deterministic seed) so that no credential-shaped string is committed: each
 secret is drawn in its vendor's issued format (GitHub and npm tokens with their CRC32 checksum,

@@ -1,8 +1,9 @@
-"""Secrets benchmark: recall per family and placement, file precision, and false alarms on clean
+"""Secrets benchmark (named so as not to shadow the standard library's ``secrets`` module for
+scripts run from bench/): recall per family and placement, file precision, and false alarms on clean
 real-world code, for Confiance and (when installed) detect-secrets, measured in the same run.
 
     pip install -e '.[bench]'
-    python bench/secrets.py                 # add --real PATH to choose the clean code
+    python bench/secret_scan.py             # add --real PATH to choose the clean code
 
 (a) The labelled corpus of bench/secrets_corpus.py (generated; written apart from the rules'
 test fixtures): a secret counts as found when a credential finding (CWE-798) is on its line.
