@@ -182,3 +182,25 @@ def test_cli_secrets_config_option_and_its_errors(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["scan", str(tmp_path), "--secrets-config", "nope.toml"])
     assert missing.exit_code == 2
     assert "--secrets-config: nope.toml does not exist" in missing.output
+
+
+def test_split_key_and_curl_header_in_a_notebook() -> None:
+    import json
+
+    head, tail = OPENAI[:12], OPENAI[12:]
+    token = "q8Z2vL0x7Rk3Nf9Tb1Ws5Yh4mP6cD2eR"
+    notebook = {"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# Try the API\n"]},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 1,
+         "source": ["import openai\n", f'KEY = "{head}" + "{tail}"\n']},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": 2,
+         "source": [f'!curl -H "Authorization: Bearer {token}" https://api.corp.io/v1/me\n']},
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+    text = json.dumps(notebook, indent=1)
+    found = scan_secrets(text, "explore.ipynb", quoted_only=False)
+    lines = text.splitlines()
+    assert [(f.rule_id, lines[f.line - 1].strip()[:12]) for f in found.findings] == [
+        ("CF-SECRET-OPENAI", '"KEY = \\"sk-'), ("CF-SECRET-BEARER-TOKEN", '"!curl -H \\"'),
+    ]  # fmt: skip
+    for finding in found.findings:
+        assert tail not in finding.snippet and token not in finding.snippet

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from confiance.codescan.findings import Finding, rules
 from confiance.codescan.joined import joined_literals
+from confiance.codescan.notebooks import code_cells
 from confiance.codescan.secretformats import (
     FORMATS,
     SecretMatch,
@@ -156,6 +157,21 @@ class _Detector:
         if added and fmt.rule in _BLOCK_RULES:
             body = m.value.replace("\\n", "\n")
             self.extra_values.extend(_BODY_RUN.findall(body))
+
+    def notebook_joined(self) -> None:
+        """Split keys in notebook code cells: the cells are joined as code, and a finding is
+        placed on the notebook line where its chain starts."""
+        for cell in code_cells(self.text):
+            cell_lines = _Lines(cell.source)
+            for chain in joined_literals(cell.source):
+                for m in find_secrets(chain.value, FORMATS):
+                    if not chain.crosses(m.start, m.end) or m.format.rule in _BLOCK_RULES:
+                        continue
+                    row = cell.lines[min(cell_lines.position(chain.anchor)[0], len(cell.lines)) - 1]
+                    start = self.lines.starts[row - 1]
+                    self.drop_parts_of(m.value)
+                    self.add_match(m, at=(start, start + 1))
+                    self.extra_values.extend(p for p in chain.pieces if len(p) >= 6)
 
     def drop_parts_of(self, value: str) -> None:
         """A half of a split key can match a format on its own: the whole key is the finding."""
@@ -320,6 +336,8 @@ def scan_secrets(
     detector.formats()
     if quoted_only:
         detector.joined()
+    elif path.endswith(".ipynb"):
+        detector.notebook_joined()
     detector.aws()
     detector.public_llm_keys()
     if not lockfile:
