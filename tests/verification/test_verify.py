@@ -191,3 +191,12 @@ async def test_cli_verifies_only_when_asked_and_exit_code_follows_findings(
     assert [s.credential for s in fake.seen] == [DEAD_GH]
     table = await asyncio.to_thread(runner.invoke, app, ["scan", str(tmp_path), "--verify-secrets"])
     assert "verified revoked" in table.stdout
+
+
+async def test_temporary_aws_keys_are_unknown_not_revoked(vendors: tuple[FakeVendors, str]) -> None:
+    fake, url = vendors
+    hit = SecretHit("CF-SECRET-AWS", "AWS secret access key", 0, 1, AWS_SECRET,
+                    format="aws-secret-key", partner="ASIA2VPQ3ODFTFV2BJSD")  # fmt: skip
+    [verdict] = await verify_hits([hit], VerifyOptions(base_urls=_everywhere(url)))
+    assert verdict is not None and verdict.status is VerificationStatus.UNKNOWN
+    assert "session token" in verdict.reason and fake.seen == []

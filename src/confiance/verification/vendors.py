@@ -131,7 +131,9 @@ def _post(path: str) -> Build:
 
 
 def _sts(base: str, hit: SecretHit, now: datetime) -> Probe | None:
-    if not hit.partner:
+    # Temporary (ASIA) keys also need their session token; without it STS would call a live
+    # key invalid, so they are left unknown.
+    if not hit.partner or hit.partner.startswith("ASIA"):
         return None
     url = base.rstrip("/") + "/"
     content = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}

@@ -69,6 +69,8 @@ async def _ask(
     probe = check.build(base, hit, datetime.now(UTC))
     if probe is None:
         missing = "its access key id" if check.vendor == "aws" else "a usable key and account"
+        if hit.partner.startswith("ASIA"):
+            missing = "the session token a temporary AWS key needs"
         return Verification(VerificationStatus.UNKNOWN, f"the file lacks {missing} for the check")
     try:
         async with session.request(
