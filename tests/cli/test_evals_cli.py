@@ -260,3 +260,19 @@ def test_packs_and_help(cli: Cli) -> None:
     for command in ("run", "compare", "show", "list", "import", "packs"):
         help_text = cli("eval", command, "--help").stdout
         assert "Example" in help_text, command
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["eval", "list"],
+        ["eval", "show", "ev_x"],
+        ["eval", "compare", "ev_a", "ev_b"],
+        ["eval", "import", "--from-traces", "--route", "bot", "-o", "out.yaml"],
+    ],
+)
+def test_reading_commands_in_the_wrong_folder_create_no_store(cli: Cli, args: list[str]) -> None:
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    assert "no Confiance store here" in result.output
+    assert not (cli.tmp / "cf.db").exists(), "a command that only reads created a store"

@@ -396,8 +396,13 @@ def run_command(
     raise typer.Exit(0 if all(r.gate.passed for r in reports) else 1)
 
 
-async def _with_services(work: Callable[[Services], Any], database_url: str | None) -> Any:
-    async with services(database_url) as opened:
+async def _with_services(
+    work: Callable[[Services], Any], database_url: str | None, *, writes: bool = True
+) -> Any:
+    """Run ``work`` over the store; a command that only reads (``writes=False``) never creates
+    or migrates one, so in the wrong folder it says where it looked instead of leaving an empty
+    ``confiance.db`` behind."""
+    async with services(database_url, writes=writes) as opened:
         return await work(opened)
 
 
@@ -432,7 +437,7 @@ def compare_command(
                 opened.store.evals, baseline, candidate, confidence=policy.confidence
             )
 
-        comparison: RunComparison = asyncio.run(_with_services(work, database_url))
+        comparison: RunComparison = asyncio.run(_with_services(work, database_url, writes=False))
         if json_output:
             echo_json(comparison_json(comparison))
         else:
@@ -461,7 +466,7 @@ def show_command(
         async def work(opened: Services) -> RunReport:
             return await stored_report(opened.store.evals, run_id, baseline=baseline)
 
-        report = asyncio.run(_with_services(work, database_url))
+        report = asyncio.run(_with_services(work, database_url, writes=False))
         _emit([report], json_output, junit, html)
 
 
@@ -482,7 +487,7 @@ def list_command(
         async def work(opened: Services) -> Any:
             return await opened.store.evals.list(suite=suite, target=target, limit=limit)
 
-        runs = asyncio.run(_with_services(work, database_url))
+        runs = asyncio.run(_with_services(work, database_url, writes=False))
         if json_output:
             echo_json({"runs": [run_json(run) for run in runs]})
             return
@@ -534,7 +539,7 @@ def import_command(
         async def work(opened: Services) -> Any:
             return await opened.store.traces.query(route=route, limit=limit)
 
-        traces = asyncio.run(_with_services(work, database_url))
+        traces = asyncio.run(_with_services(work, database_url, writes=False))
         imported = suite_from_traces(
             traces,
             name=name or f"{route}-traces"[:64],
