@@ -17,7 +17,10 @@ from rich.console import Console
 from rich.text import Text
 
 from confiance.app import Services, open_services
+from confiance.cli._diffview import render_diff
+from confiance.config.diff import ConfigDiff
 from confiance.config.problems import InvalidConfig
+from confiance.control.revisions import ApplyResult
 from confiance.errors import ConfianceError, ConfigError
 from confiance.settings import Settings
 
@@ -29,6 +32,7 @@ __all__ = [
     "err",
     "out",
     "reported_errors",
+    "roll_back",
     "run",
     "services",
     "when",
@@ -87,6 +91,37 @@ def run(
             return await work(opened)
 
     return asyncio.run(main())
+
+
+def roll_back(
+    preview: Callable[[Services], Awaitable[ConfigDiff]],
+    store: Callable[[Services], Awaitable[ApplyResult]],
+    database_url: str | None,
+    *,
+    yes: bool,
+    json_output: bool,
+    unchanged: str,
+    title: str,
+) -> None:
+    """The rollback commands' one flow: check the store is writable, show ``preview``'s diff
+    and ask (unless ``yes``), then run ``store`` and print its result. Declining exits 1; an
+    empty diff prints ``unchanged`` and stores nothing."""
+    if json_output and not yes:
+        raise typer.BadParameter("--json needs --yes (no prompt in JSON mode)")
+    if not yes:
+        diff = run(preview, database_url, writes=True, probe=True)
+        if diff.is_empty:
+            out.print(unchanged)
+            return
+        out.print(render_diff(diff, title))
+        if not typer.confirm("Store this as a new revision?", default=False):
+            err.print("Nothing stored.")
+            raise typer.Exit(1)
+    result = run(store, database_url, writes=True, probe=True)
+    if json_output:
+        echo_json(result.to_json())
+    else:
+        out.print(Text(result.message, style="bold green" if result.applied else ""))
 
 
 def author() -> str:

@@ -24,6 +24,7 @@ from confiance.cli._controlplane import (
     err,
     out,
     reported_errors,
+    roll_back,
     run,
     settings_with,
 )
@@ -297,21 +298,14 @@ def rollback_command(
     Exit codes: 0 rolled back or nothing to do, 1 declined, 2 no such revision, invalid config
     or store error.
     """
+    text = message or None
     with reported_errors(json_output):
-        if json_output and not yes:
-            raise typer.BadParameter("--json needs --yes (no prompt in JSON mode)")
-        if not yes:
-            diff = run(lambda s: s.revisions.preview_config_rollback(to), database_url)
-            if diff.is_empty:
-                out.print(f"No changes: the latest revision already holds revision {to}.")
-                return
-            out.print(render_diff(diff, f"Rolling back the config to revision {to}"))
-            if not typer.confirm("Store this as a new revision?", default=False):
-                err.print("Nothing stored.")
-                raise typer.Exit(1)
-        text = message or None
-        result = run(lambda s: s.revisions.rollback_config(to, author(), text), database_url)
-        if json_output:
-            echo_json(result.to_json())
-        else:
-            out.print(Text(result.message, style="bold green" if result.applied else ""))
+        roll_back(
+            lambda s: s.revisions.preview_config_rollback(to),
+            lambda s: s.revisions.rollback_config(to, author(), text),
+            database_url,
+            yes=yes,
+            json_output=json_output,
+            unchanged=f"No changes: the latest revision already holds revision {to}.",
+            title=f"Rolling back the config to revision {to}",
+        )

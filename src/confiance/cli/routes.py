@@ -11,13 +11,13 @@ from confiance.cli._controlplane import (
     JSON_HELP,
     author,
     echo_json,
-    err,
     out,
     reported_errors,
+    roll_back,
     run,
     when,
 )
-from confiance.cli._diffview import format_value, render_diff
+from confiance.cli._diffview import format_value
 from confiance.config.diff import ChangeKind, FieldChange, flatten
 from confiance.control.revisions import RouteDetail, RouteVersion
 
@@ -160,26 +160,14 @@ def rollback_command(
     Exit codes: 0 rolled back or nothing to change, 1 declined at the prompt, 2 bad usage, an
     invalid result, an unknown route or revision, or a store error (read-only store included).
     """
+    text = message or None
     with reported_errors(json_output):
-        if json_output and not yes:
-            raise typer.BadParameter("--json needs --yes (no prompt in JSON mode)")
-        if not yes:
-            diff = run(lambda s: s.revisions.preview_rollback(route, to), database_url)
-            if diff.is_empty:
-                out.print(f"No changes: route {route} already matches revision {to}.")
-                return
-            out.print(render_diff(diff, f"Rolling back route {route} to revision {to}"))
-            if not typer.confirm("Store this as a new revision?", default=False):
-                err.print("Nothing stored.")
-                raise typer.Exit(1)
-        text = message or None
-        result = run(
+        roll_back(
+            lambda s: s.revisions.preview_rollback(route, to),
             lambda s: s.revisions.rollback_route(route, to, author(), text),
             database_url,
-            writes=True,
-            probe=True,
+            yes=yes,
+            json_output=json_output,
+            unchanged=f"No changes: route {route} already matches revision {to}.",
+            title=f"Rolling back route {route} to revision {to}",
         )
-        if json_output:
-            echo_json(result.to_json())
-        else:
-            out.print(Text(result.message, style="bold green" if result.applied else ""))
